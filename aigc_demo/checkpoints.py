@@ -1,0 +1,42 @@
+"""Where bundled checkpoints live, and what their model cards say."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def checkpoints_dir() -> Path:
+    """checkpoints/ beside app.py, or AIGC_CHECKPOINTS (tests point it at tiny models)."""
+    return Path(os.environ.get("AIGC_CHECKPOINTS", REPO_ROOT / "checkpoints")).resolve()
+
+
+def bundled(model_types: set[str]) -> list[str]:
+    """Names of checkpoint folders whose config.json has one of `model_types`, sorted."""
+    root = checkpoints_dir()
+    if not root.is_dir():
+        return []
+    names = []
+    for config in sorted(root.glob("*/config.json")):
+        try:
+            if json.loads(config.read_text()).get("model_type") in model_types:
+                names.append(config.parent.name)
+        except (OSError, json.JSONDecodeError):
+            continue
+    return names
+
+
+def model_card(name: str) -> tuple[dict, str]:
+    """(front matter, markdown body) of checkpoints/<name>/README.md; empty when there is none."""
+    path = checkpoints_dir() / name / "README.md"
+    if not path.is_file():
+        return {}, ""
+    text = path.read_text(encoding="utf-8")
+    if text.startswith("---\n"):
+        _, front, body = text.split("---\n", 2)
+        return yaml.safe_load(front) or {}, body
+    return {}, text

@@ -1,0 +1,111 @@
+"""Render checkpoints/<name>/README.md from training.json (the training run) and eval.json (the eval run)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+DATA_NOTES = {
+    "austen": ("Jane Austen's six novels (Emma, Mansfield Park, Northanger Abbey, Persuasion, Pride and Prejudice, "
+               "Sense and Sensibility), public domain, read from Debian's r-cran-janeaustenr package (MIT) by "
+               "aigc_demo/data/austen.py. The last 5% of each novel's paragraphs is held out."),
+}
+
+
+def learning_curve_png(curve: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.2), dpi=100)
+    ax.plot([e["tokens_seen"] / 1e6 for e in curve], [e["train_loss"] for e in curve], label="train loss (smoothed)")
+    ax.plot([e["tokens_seen"] / 1e6 for e in curve], [e["heldout_loss"] for e in curve], label="held-out loss")
+    ax.set_xlabel("training tokens (millions)")
+    ax.set_ylabel("cross-entropy (nats/token)")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def render_model_card(folder: Path) -> str:
+    training = json.loads((folder / "training.json").read_text())
+    evaluation = json.loads((folder / "eval.json").read_text())
+    metrics, settings = evaluation["metrics"], training["settings"]
+    data = DATA_NOTES.get(training["data"]["source"], training["data"]["source"])
+    summary = (f"GPT-2 ({settings['n_layer']} layers, {settings['n_embd']} wide, {settings['n_head']} heads, "
+               f"{evaluation['parameters'] / 1e6:.1f}M parameters, {settings['vocab_size']}-token byte-level BPE, "
+               f"context {settings['n_positions']}) trained from scratch here on a CPU.")
+    front = {"license": "mit", "language": ["en"], "library_name": "transformers", "pipeline_tag": "text-generation",
+             "tags": ["gpt2", "aigc-studio"], "datasets": ["janeaustenr (Debian r-cran-janeaustenr)"],
+             "summary": summary, "data": "Jane Austen's novels (public domain)",
+             "metrics": {"bits_per_char": metrics["bits_per_char"], "perplexity": metrics["perplexity"],
+                         "heldout_loss": metrics["heldout_loss"]}}
+    curve = training["learning_curve"]
+    learning_curve_png(curve, folder / "learning_curve.png")
+    rows = "\n".join(f"| {e['step']} | {e['tokens_seen'] / 1e6:.2f} | {e['seconds'] / 60:.0f} | {e['train_loss']:.3f} "
+                     f"| {e['heldout_loss']:.3f} | {e['bits_per_char']:.3f} |" for e in curve)
+    samples = "\n\n".join(f"**Prompt** (seed {s['seed']}): {s['prompt']}\n\n```text\n{s['prompt']}{s['text']}\n```"
+                          for s in evaluation["samples"])
+    card = f"""---
+{yaml.safe_dump(front, sort_keys=False, allow_unicode=True).strip()}
+---
+
+# {folder.name}
+
+{summary} It is the Text tab's default model: small enough to train in about
+{training['wall_seconds'] / 3600:.1f} CPU-hours and to run fast on a laptop, so it shows what a language model
+learns from 4 MB of text, not what pretraining at scale gives (compare it with SmolLM2 in the tab).
+
+Loads with stock transformers: `transformers.pipeline("text-generation", model="checkpoints/{folder.name}")`.
+Weights are stored in float16 (the figures below are measured on exactly these weights, run in float32).
+
+## Data and license
+{data} Training text: {training['data']['train_chars']:,} characters; held-out text: {training['data']['heldout_chars']:,}
+characters. Weights: MIT, like this project.
+
+## Training
+```bash
+{training['command']}
+```
+Hardware: {training['hardware']}. Wall time: {training['wall_seconds'] / 60:.0f} minutes for
+{curve[-1]['step'] if curve else 0} steps ({curve[-1]['tokens_seen'] / 1e6 if curve else 0:.1f}M tokens); the checkpoint is the step
+with the lowest held-out loss (step {training.get('best_step')}). Optimisation: {json.dumps(training['optimisation'])},
+AdamW (betas 0.9/0.95, weight decay 0.1), warm-up then cosine decay, dropout {settings['dropout']}.
+Via Hugging Face Accelerate, so `accelerate launch -m aigc_demo.train gpt2 ...` runs the same code on GPUs.
+
+![learning curve](learning_curve.png)
+
+| step | tokens (M) | minutes | train loss | held-out loss (subset) | bits/char (subset) |
+|---:|---:|---:|---:|---:|---:|
+{rows}
+
+## Measured figures
+From `python -m aigc_demo.eval checkpoints/{folder.name}` on the whole held-out text
+({metrics['heldout_tokens']:,} tokens, {metrics['heldout_chars']:,} characters):
+
+| metric | value |
+|---|---:|
+| held-out loss (nats/token) | {metrics['heldout_loss']} |
+| perplexity (per token) | {metrics['perplexity']} |
+| bits per character | {metrics['bits_per_char']} |
+
+Bits per character divide the total negative log-likelihood by the characters covered, so they compare across
+tokenizers; per-token perplexity does not.
+
+## Limitations
+Trained on six novels only: it writes in Austen's vocabulary, names and dialogue layout, but sentences drift and
+there is no plot or factual knowledge. English only; anything modern or non-English comes out as byte soup. It
+repeats the biases of early-19th-century English fiction.
+
+## Unedited samples
+Temperature 0.8, top-k 50, top-p 0.95, repetition penalty 1.1, 80 new tokens, seeds as shown
+(reproduce them in the Text tab with the same settings and seed).
+
+{samples}
+"""
+    (folder / "README.md").write_text(card, encoding="utf-8")
+    return card

@@ -1,0 +1,41 @@
+"""build_demo(): the whole studio as one gr.Blocks; launch_options(): how to serve it safely."""
+from __future__ import annotations
+
+import gradio as gr
+
+from aigc_demo.checkpoints import REPO_ROOT
+from aigc_demo.i18n import i18n, t
+
+MAX_FILE_SIZE = "20mb"
+PENDING_TABS = ["image", "style", "inpaint", "audio", "multimodal"]
+CSS = "footer {visibility: hidden} .gradio-container {max-width: 1280px !important}"
+
+
+def build_demo() -> gr.Blocks:
+    # Imported here so `import aigc_demo.ui` stays light; tab modules import no model code at import time.
+    from aigc_demo.ui.text import build_text_tab
+
+    # delete_cache: every hour, remove served temp files (run cards, outputs) older than an hour.
+    with gr.Blocks(title="AIGC Studio", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        gr.Markdown("# AIGC Studio")
+        gr.Markdown(t("app.tagline"))
+        with gr.Tabs():
+            with gr.Tab(t("tab.text"), id="text"):
+                build_text_tab()
+            for name in PENDING_TABS:
+                with gr.Tab(t(f"tab.{name}"), id=name):
+                    gr.Markdown(t(f"pending.{name}"))
+    demo.queue(default_concurrency_limit=2, max_size=64)
+    return demo
+
+
+def launch_options() -> dict:
+    """Keyword arguments for demo.launch(): limits and paths that keep a public server safe."""
+    return {
+        "i18n": i18n,
+        "theme": gr.themes.Soft(),
+        "css": CSS,
+        "max_file_size": MAX_FILE_SIZE,
+        "allowed_paths": [str(REPO_ROOT / "assets")],
+        "show_error": False,
+    }

@@ -1,0 +1,79 @@
+"""What every tab shares: turning errors into one-sentence messages, run-card outputs, 'How it works'."""
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+
+import gradio as gr
+
+from aigc_demo.checkpoints import model_card
+from aigc_demo.errors import ModelUnavailableError, UserInputError
+
+log = logging.getLogger("aigc_demo")
+GENERIC_FAILURE = "Something went wrong on the server (the details are in its log); try again or change the settings."
+
+
+def _as_user_error(error: Exception) -> gr.Error:
+    if isinstance(error, gr.Error):
+        return error
+    if isinstance(error, (UserInputError, ModelUnavailableError)):
+        return gr.Error(str(error))
+    if isinstance(error, MemoryError) or "out of memory" in str(error).lower():
+        log.exception("out of memory")
+        return gr.Error("The server ran out of memory for this request; try fewer tokens or images.")
+    log.exception("unexpected error in a request")
+    return gr.Error(GENERIC_FAILURE)
+
+
+def friendly_errors(fn):
+    """Wrap an event handler so users see a one-sentence message, never a traceback or a server path.
+
+    Keeps the wrapped signature, so Gradio still derives API parameter names from it.
+    """
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def stream(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as error:
+                raise _as_user_error(error) from None
+        return stream
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as error:
+            raise _as_user_error(error) from None
+    return call
+
+
+def clean_text(text: str | None) -> str:
+    """Text as it can safely go into a tokenizer: lone surrogates (invalid UTF-8) replaced."""
+    return (text or "").encode("utf-8", errors="replace").decode("utf-8")
+
+
+def clamp(value, low, high, cast=float):
+    """Clamp API numbers to a slider's range instead of failing; None falls back to `low`."""
+    try:
+        value = cast(value)
+    except (TypeError, ValueError):
+        raise UserInputError(f"Expected a number between {low} and {high}, got {str(value)[:40]!r}.") from None
+    if value != value:  # NaN
+        raise UserInputError(f"Expected a number between {low} and {high}, got NaN.")
+    return max(low, min(high, value))
+
+
+def how_it_works(names: list[str], extra: str = "") -> str:
+    """Markdown for a tab's 'How it works' accordion, built from the model cards' front matter."""
+    lines = []
+    for name in names:
+        front, _ = model_card(name)
+        if not front:
+            continue
+        metrics = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in (front.get("metrics") or {}).items())
+        lines.append(f"- **{name}**: {front.get('summary', '')} "
+                     f"Data: {front.get('data', 'see card')} (license {front.get('license', '?')}). "
+                     f"Measured: {metrics or 'not yet measured'}.")
+    return "\n".join(lines + ([extra] if extra else []))

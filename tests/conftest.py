@@ -1,0 +1,50 @@
+"""Shared fixtures: a tiny GPT-2 trained in seconds by the real training command, served as a bundled checkpoint."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SENTENCES = [
+    "It is a truth universally acknowledged, that a single man in possession of a good fortune must be in want of a wife.",
+    "Emma Woodhouse, handsome, clever, and rich, seemed to unite some of the best blessings of existence.",
+    "\"My dear Mr. Bennet,\" said his lady to him one day, \"have you heard that Netherfield Park is let at last?\"",
+    "The family of Dashwood had long been settled in Sussex, and their estate was large.",
+    "No one who had ever seen Catherine Morland in her infancy would have supposed her born to be a heroine.",
+]
+
+
+def write_corpus(path: Path, repeats: int = 40) -> Path:
+    """A small English text with paragraph breaks; repeated so a tiny model can learn something."""
+    paragraphs = [" ".join(SENTENCES[i % 5] for i in range(k, k + 3)) for k in range(repeats)]
+    path.write_text("\n\n".join(paragraphs), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_file(tmp_path_factory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("corpus") / "corpus.txt")
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoints(tmp_path_factory, corpus_file) -> Path:
+    """checkpoints/ with a smoke-trained 'gpt2-austen', and AIGC_CHECKPOINTS pointing at it for the session."""
+    from aigc_demo.train.gpt2 import main as train
+
+    root = tmp_path_factory.mktemp("checkpoints")
+    train(["--smoke", "--text-file", str(corpus_file), "--out", str(root / "gpt2-austen"),
+           "--state-dir", str(root.parent / "state"), "--max-steps", "20"])
+    os.environ["AIGC_CHECKPOINTS"] = str(root)
+    return root
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry():
+    from aigc_demo import device
+    from aigc_demo.registry import registry
+
+    registry.clear()
+    device._half_failed.clear()
+    yield
+    registry.clear()

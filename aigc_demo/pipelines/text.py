@@ -18,6 +18,7 @@ from aigc_demo.device import check_finite, pick_device, pick_dtype, stream_with_
 from aigc_demo.errors import UserInputError
 from aigc_demo.models.language import load_language_model
 from aigc_demo.registry import registry
+from aigc_demo.seeding import torch_generator
 
 REPLACEMENT_CHAR = "\ufffd"
 
@@ -143,7 +144,7 @@ def stream_text(name: str, prompt: str, settings: GenerationSettings, seed: int,
     """Stream (chunk, pipeline) for one request, with its own generator and the half-precision fallback."""
     def attempt(dtype: torch.dtype):
         pipeline = text_pipeline(name, dtype)
-        for chunk in pipeline.stream(prompt, settings, torch.Generator().manual_seed(seed), should_stop):
+        for chunk in pipeline.stream(prompt, settings, torch_generator(seed), should_stop):
             yield chunk, pipeline
 
     yield from stream_with_precision_fallback(("text", name), attempt, pick_dtype(pick_device()), warn)

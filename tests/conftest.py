@@ -34,7 +34,7 @@ def tiny_checkpoints(tmp_path_factory, corpus_file) -> Path:
 
     root = tmp_path_factory.mktemp("checkpoints")
     train(["--smoke", "--text-file", str(corpus_file), "--out", str(root / "gpt2-austen"),
-           "--state-dir", str(root.parent / "state"), "--max-steps", "20"])
+           "--state-dir", str(root.parent / "state"), "--max-steps", "20", "--context", "64"])
     os.environ["AIGC_CHECKPOINTS"] = str(root)
     return root
 

@@ -97,9 +97,10 @@ def test_awkward_prompts_still_generate(app, prompt):
 
 def test_compare_runs_both_models_with_one_seed(app):
     _, client = app
-    text_a, speed_a, text_b, speed_b, seed = client.predict(
+    text_a, speed_a, text_b, speed_b, seed, cards = client.predict(
         "Emma", model_a="gpt2-austen", model_b="gpt2-austen", max_new_tokens=10, seed=9, api_name="/compare_text")
     assert text_a == text_b and seed == 9 and "tokens/s" in speed_a and "tokens/s" in speed_b
+    assert cards["a"]["seed"] == cards["b"]["seed"] == 9 and cards["a"]["model"] == "gpt2-austen"
 
 
 def test_using_the_text_tab_loads_only_the_text_model(app):

@@ -74,11 +74,13 @@ def compare_text(prompt: str, model_a: str = DEFAULT_MODEL, model_b: str = DEFAU
     """The same prompt, settings and seed through two models, one after the other, each with its speed."""
     prompt, settings = read_prompt(prompt), read_settings(max_new_tokens, temperature, top_k, top_p, repetition_penalty)
     seed = resolve_seed(seed)
-    texts, speeds = ["", ""], ["", ""]
+    texts, speeds, cards = ["", ""], ["", ""], {}
     for side, model in enumerate((model_a, model_b)):
-        for chunk, _ in stream_text(model, prompt, settings, seed, warn=gr.Warning):
+        for chunk, pipeline in stream_text(model, prompt, settings, seed, warn=gr.Warning):
             texts[side], speeds[side] = chunk.text, speed_line(chunk, model)
-            yield texts[0], speeds[0], texts[1], speeds[1], seed
+            yield texts[0], speeds[0], texts[1], speeds[1], seed, gr.skip()
+        cards["ab"[side]] = card_for(chunk, pipeline, seed, settings, prompt)
+    yield texts[0], speeds[0], texts[1], speeds[1], seed, cards
 
 
 def model_dropdown(label_key: str, value: str) -> gr.Dropdown:
@@ -119,15 +121,16 @@ def build_generate_panel() -> None:
                 stop = gr.Button(t("text.stop"), variant="stop")
             gr.Examples(EXAMPLES, inputs=[prompt], label=t("text.examples"))
         with gr.Column(scale=1):
-            output = gr.Textbox(lines=12, label=t("text.output"), buttons=["copy"])
-            stats = gr.Markdown()
-            seed_used = gr.Number(label=t("text.seed_used"), precision=0, interactive=False)
+            output = gr.Textbox(lines=12, label=t("text.output"), buttons=["copy"], elem_id="text-output")
+            stats = gr.Markdown(elem_id="text-stats")
+            seed_used = gr.Number(value=None, label=t("text.seed_used"), precision=0, interactive=False)
             with gr.Accordion(t("text.run_card"), open=False):
                 card = gr.JSON(label=t("text.run_card"))
-            card_file = gr.File(label=t("text.download_card"))
+                card_file = gr.File(label=t("text.download_card"))
     inputs = [prompt, model, *controls, seed]
     event = gr.on([go.click, prompt.submit], generate_text, inputs, [output, stats, card, card_file, seed_used],
-                  api_name="generate_text", concurrency_id="language_models", concurrency_limit=2)
+                  api_name="generate_text", concurrency_id="language_models", concurrency_limit=2,
+                  show_progress="minimal", show_progress_on=[output])
     stop.click(None, cancels=[event])
     randomize.click(lambda: -1, None, seed, api_visibility="undocumented", queue=False)
     reuse.click(lambda used: used, seed_used, seed, api_visibility="undocumented", queue=False)
@@ -146,13 +149,16 @@ def build_compare_panel() -> None:
         stop = gr.Button(t("text.stop"), variant="stop")
     with gr.Row():
         with gr.Column():
-            out_a, stats_a = gr.Textbox(lines=10, label=t("text.output_a")), gr.Markdown()
+            out_a = gr.Textbox(lines=10, label=t("text.output_a"), elem_id="compare-a")
+            stats_a = gr.Markdown()
         with gr.Column():
-            out_b, stats_b = gr.Textbox(lines=10, label=t("text.output_b")), gr.Markdown()
-    seed_used = gr.Number(label=t("text.seed_used"), precision=0, interactive=False)
+            out_b = gr.Textbox(lines=10, label=t("text.output_b"), elem_id="compare-b")
+            stats_b = gr.Markdown()
+    seed_used = gr.Number(value=None, label=t("text.seed_used"), precision=0, interactive=False)
     event = go.click(compare_text, [prompt, model_a, model_b, *controls, seed],
                      [out_a, stats_a, out_b, stats_b, seed_used], api_name="compare_text",
-                     concurrency_id="language_models", concurrency_limit=2)
+                     concurrency_id="language_models", concurrency_limit=2,
+                     show_progress="minimal", show_progress_on=[out_a, out_b])
     stop.click(None, cancels=[event])
     randomize.click(lambda: -1, None, seed, api_visibility="undocumented", queue=False)
 

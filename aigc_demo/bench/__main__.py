@@ -1,0 +1,9 @@
+"""python -m aigc_demo.bench <area> [options]: speed figures measured on this machine."""
+import sys
+
+from aigc_demo.cli import dispatch
+
+AREAS = {"text": "aigc_demo.bench.text"}
+
+if __name__ == "__main__":
+    dispatch("bench", AREAS, sys.argv[1:])

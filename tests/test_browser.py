@@ -1,0 +1,69 @@
+"""A real browser (Debian's Chromium driven by Playwright) clicks through the studio."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def url(tiny_checkpoints):
+    from aigc_demo.ui import build_demo, launch_options
+
+    demo = build_demo()
+    _, local_url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, **launch_options())
+    yield local_url
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, url, locale="en-US"):
+    page = browser.new_page(locale=locale, viewport={"width": 1280, "height": 900})
+    page.goto(url)
+    page.get_by_role("tab", name="Text" if locale.startswith("en") else "文本").first.wait_for(timeout=30_000)
+    return page
+
+
+def test_text_tab_generates_streams_and_shows_a_run_card(browser, url, tmp_path):
+    page = open_page(browser, url)
+    page.get_by_label("Prompt").first.fill("It is a truth universally acknowledged, that")
+    page.get_by_role("button", name="Generate", exact=True).click()
+    page.wait_for_function("() => document.querySelector('#text-output textarea')?.value.length > 0", timeout=60_000)
+    page.locator("#text-stats").get_by_text("tokens/s").wait_for(timeout=60_000)
+    assert page.locator(".toast-body.error").count() == 0
+    page.screenshot(path=str(tmp_path / "text.png"), full_page=True)
+
+
+def test_empty_prompt_shows_an_error_toast_not_a_traceback(browser, url):
+    page = open_page(browser, url)
+    page.get_by_role("button", name="Generate", exact=True).click()
+    toast = page.get_by_text("Write a prompt first").first
+    toast.wait_for(timeout=15_000)
+    assert "Traceback" not in page.content()
+
+
+def test_every_tab_opens_and_pending_tabs_say_so(browser, url):
+    page = open_page(browser, url)
+    for tab, words in [("Image", "issue #3"), ("Style transfer", "issue #4"), ("Inpainting", "issue #5"),
+                       ("Audio", "issue #6"), ("Multimodal", "issue #7")]:
+        page.get_by_role("tab", name=tab).first.click()
+        page.get_by_text(words).first.wait_for(timeout=10_000)
+
+
+def test_chinese_browser_gets_the_chinese_ui(browser, url):
+    page = open_page(browser, url, locale="zh-CN")
+    page.get_by_role("button", name="生成", exact=True).first.wait_for(timeout=10_000)
+    assert page.get_by_role("tab", name="风格迁移").count() == 1

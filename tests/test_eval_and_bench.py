@@ -1,0 +1,41 @@
+"""`python -m aigc_demo.eval` recomputes a checkpoint's figures and card; the bench module runs end to end."""
+import json
+import shutil
+
+import yaml
+
+from aigc_demo.eval.__main__ import main as evaluate
+from aigc_demo.runcard import prune, write_run_card
+
+
+def test_eval_writes_figures_and_a_model_card(tiny_checkpoints, corpus_file, tmp_path):
+    folder = tmp_path / "gpt2-copy"
+    shutil.copytree(tiny_checkpoints / "gpt2-austen", folder)
+    result = evaluate([str(folder), "--text-file", str(corpus_file)])
+    metrics = result["metrics"]
+    assert 0 < metrics["bits_per_char"] < 8 and metrics["perplexity"] > 1
+    assert json.loads((folder / "eval.json").read_text())["metrics"] == metrics
+    card = (folder / "README.md").read_text()
+    front = yaml.safe_load(card.split("---\n")[1])
+    assert front["metrics"]["bits_per_char"] == metrics["bits_per_char"] and front["license"] == "mit"
+    for section in ("## Data and license", "## Training", "## Measured figures", "## Limitations", "## Unedited samples"):
+        assert section in card
+    assert card.count("**Prompt** (seed") == 3 and (folder / "learning_curve.png").stat().st_size > 1000
+    # Same checkpoint, same seeds: the samples are reproducible.
+    assert evaluate([str(folder), "--text-file", str(corpus_file), "--no-card"])["samples"] == result["samples"]
+
+
+def test_bench_tokens_per_second_compares_with_generate(tiny_checkpoints):
+    from aigc_demo.bench.text import tokens_per_second
+
+    app_rate, raw_rate, new_tokens = tokens_per_second("gpt2-austen", new_tokens=8, repeats=1)
+    assert app_rate > 0 and raw_rate > 0 and 0 < new_tokens <= 8
+
+
+def test_old_run_cards_are_pruned(tmp_path):
+    old = write_run_card({"task": "text"}, tmp_path)
+    new = write_run_card({"task": "text"}, tmp_path)
+    import os
+    os.utime(old, (0, 0))
+    prune(tmp_path, 3600)
+    assert not os.path.exists(old) and os.path.exists(new)

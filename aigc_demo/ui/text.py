@@ -155,8 +155,10 @@ def build_compare_panel() -> None:
             out_b = gr.Textbox(lines=10, label=t("text.output_b"), elem_id="compare-b")
             stats_b = gr.Markdown()
     seed_used = gr.Number(value=None, label=t("text.seed_used"), precision=0, interactive=False)
+    with gr.Accordion(t("text.run_card"), open=False):
+        cards = gr.JSON(label=t("text.run_card"))
     event = go.click(compare_text, [prompt, model_a, model_b, *controls, seed],
-                     [out_a, stats_a, out_b, stats_b, seed_used], api_name="compare_text",
+                     [out_a, stats_a, out_b, stats_b, seed_used, cards], api_name="compare_text",
                      concurrency_id="language_models", concurrency_limit=2,
                      show_progress="minimal", show_progress_on=[out_a, out_b])
     stop.click(None, cancels=[event])

@@ -40,3 +40,46 @@ def language_model_metrics(model, tokenizer, text: str, context: int, max_window
         "heldout_tokens": total_tokens,
         "heldout_chars": total_chars,
     }
+
+
+def frechet_distance(features_a, features_b) -> float:
+    """Frechet distance between Gaussians fitted to two feature sets [N, D] (FID's formula, our features)."""
+    import numpy as np
+    from scipy import linalg
+
+    a, b = np.asarray(features_a, np.float64), np.asarray(features_b, np.float64)
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    covmean, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
+    if not np.isfinite(covmean).all():  # near-singular product: regularise, as pytorch-fid does
+        offset = np.eye(len(cov_a)) * 1e-6
+        covmean = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * covmean.real))
+
+
+def feature_diversity(features, labels) -> float:
+    """Mean pairwise distance between same-class samples in judge-feature space (higher = more varied).
+
+    Measured within classes so a model can't score well by mixing classes; mode collapse inside a
+    class shows up as a low figure.
+    """
+    import numpy as np
+
+    features, labels = np.asarray(features, np.float64), np.asarray(labels)
+    distances = []
+    for label in np.unique(labels):
+        group = features[labels == label]
+        if len(group) < 2:
+            continue
+        squared = (group ** 2).sum(1)
+        pairwise = np.sqrt(np.maximum(squared[:, None] + squared[None, :] - 2 * group @ group.T, 0))
+        distances.append(pairwise[np.triu_indices(len(group), 1)].mean())
+    return float(np.mean(distances))
+
+
+@torch.no_grad()
+def judge_images(judge, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(features, predicted labels) of images [N, 1, 28, 28] in [-1, 1] under the judge classifier."""
+    judge.eval()
+    features = torch.cat([judge.features(batch) for batch in images.split(500)])
+    return features, judge.head(features).argmax(1)

@@ -9,6 +9,8 @@ import gradio as gr
 
 from aigc_demo.checkpoints import model_card
 from aigc_demo.errors import ModelUnavailableError, UserInputError
+from aigc_demo.i18n import t
+from aigc_demo.seeding import MAX_SEED
 
 log = logging.getLogger("aigc_demo")
 GENERIC_FAILURE = "Something went wrong on the server (the details are in its log); try again or change the settings."
@@ -77,3 +79,29 @@ def how_it_works(names: list[str], extra: str = "") -> str:
                      f"Data: {front.get('data', 'see card')} (license {front.get('license', '?')}). "
                      f"Measured: {metrics or 'not yet measured'}.")
     return "\n".join(lines + ([extra] if extra else []))
+
+
+def seed_controls() -> tuple[gr.Number, gr.Button, gr.Button]:
+    """Seed box (-1 = random) with 'random' and 'reuse the seed just used' buttons."""
+    with gr.Row():
+        seed = gr.Number(value=-1, precision=0, minimum=-1, maximum=MAX_SEED, label=t("common.seed"), scale=3)
+        randomize = gr.Button(t("common.randomize"), size="sm", scale=1)
+        reuse = gr.Button(t("common.reuse"), size="sm", scale=1)
+    return seed, randomize, reuse
+
+
+def seed_used_box() -> gr.Number:
+    return gr.Number(value=None, label=t("common.seed_used"), precision=0, interactive=False)
+
+
+def wire_seed_buttons(seed: gr.Number, randomize: gr.Button, reuse: gr.Button, seed_used: gr.Number) -> None:
+    randomize.click(lambda: -1, None, seed, api_visibility="undocumented", queue=False)
+    reuse.click(lambda used: used, seed_used, seed, api_visibility="undocumented", queue=False)
+
+
+def run_card_panel() -> tuple[gr.JSON, gr.File]:
+    """The run card beside an output: shown as JSON and downloadable."""
+    with gr.Accordion(t("common.run_card"), open=False):
+        card = gr.JSON(label=t("common.run_card"))
+        card_file = gr.File(label=t("common.download_card"))
+    return card, card_file

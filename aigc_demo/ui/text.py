@@ -10,7 +10,8 @@ from aigc_demo.models.language import DEFAULT_MODEL, available_models
 from aigc_demo.pipelines.text import GenerationSettings, TextChunk, stream_text
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed
-from aigc_demo.ui.common import clamp, clean_text, friendly_errors, how_it_works
+from aigc_demo.ui.common import (clamp, clean_text, friendly_errors, how_it_works, run_card_panel, seed_controls,
+                                  seed_used_box, wire_seed_buttons)
 
 EXAMPLES = [
     "It is a truth universally acknowledged, that",
@@ -101,14 +102,6 @@ def sampling_controls() -> list[gr.components.Component]:
     return [max_new, temperature, top_k, top_p, repetition]
 
 
-def seed_controls() -> tuple[gr.Number, gr.Button, gr.Button]:
-    with gr.Row():
-        seed = gr.Number(value=-1, precision=0, minimum=-1, maximum=2**32 - 1, label=t("text.seed"), scale=3)
-        randomize = gr.Button(t("text.randomize"), size="sm", scale=1)
-        reuse = gr.Button(t("text.reuse"), size="sm", scale=1)
-    return seed, randomize, reuse
-
-
 def build_generate_panel() -> None:
     with gr.Row():
         with gr.Column(scale=1):
@@ -123,17 +116,14 @@ def build_generate_panel() -> None:
         with gr.Column(scale=1):
             output = gr.Textbox(lines=12, label=t("text.output"), buttons=["copy"], elem_id="text-output")
             stats = gr.Markdown(elem_id="text-stats")
-            seed_used = gr.Number(value=None, label=t("text.seed_used"), precision=0, interactive=False)
-            with gr.Accordion(t("text.run_card"), open=False):
-                card = gr.JSON(label=t("text.run_card"))
-                card_file = gr.File(label=t("text.download_card"))
+            seed_used = seed_used_box()
+            card, card_file = run_card_panel()
     inputs = [prompt, model, *controls, seed]
     event = gr.on([go.click, prompt.submit], generate_text, inputs, [output, stats, card, card_file, seed_used],
                   api_name="generate_text", concurrency_id="language_models", concurrency_limit=2,
                   show_progress="minimal", show_progress_on=[output])
     stop.click(None, cancels=[event])
-    randomize.click(lambda: -1, None, seed, api_visibility="undocumented", queue=False)
-    reuse.click(lambda used: used, seed_used, seed, api_visibility="undocumented", queue=False)
+    wire_seed_buttons(seed, randomize, reuse, seed_used)
 
 
 def build_compare_panel() -> None:
@@ -143,7 +133,7 @@ def build_compare_panel() -> None:
         model_b = model_dropdown("text.model_b", others[0] if others else DEFAULT_MODEL)
     prompt = gr.Textbox(lines=3, label=t("text.prompt"), value=EXAMPLES[0])
     controls = sampling_controls()
-    seed, randomize, _ = seed_controls()
+    seed, randomize, reuse = seed_controls()
     with gr.Row():
         go = gr.Button(t("text.compare"), variant="primary")
         stop = gr.Button(t("text.stop"), variant="stop")
@@ -154,15 +144,15 @@ def build_compare_panel() -> None:
         with gr.Column():
             out_b = gr.Textbox(lines=10, label=t("text.output_b"), elem_id="compare-b")
             stats_b = gr.Markdown()
-    seed_used = gr.Number(value=None, label=t("text.seed_used"), precision=0, interactive=False)
-    with gr.Accordion(t("text.run_card"), open=False):
-        cards = gr.JSON(label=t("text.run_card"))
+    seed_used = seed_used_box()
+    with gr.Accordion(t("common.run_card"), open=False):
+        cards = gr.JSON(label=t("common.run_card"))
     event = go.click(compare_text, [prompt, model_a, model_b, *controls, seed],
                      [out_a, stats_a, out_b, stats_b, seed_used, cards], api_name="compare_text",
                      concurrency_id="language_models", concurrency_limit=2,
                      show_progress="minimal", show_progress_on=[out_a, out_b])
     stop.click(None, cancels=[event])
-    randomize.click(lambda: -1, None, seed, api_visibility="undocumented", queue=False)
+    wire_seed_buttons(seed, randomize, reuse, seed_used)
 
 
 def build_text_tab() -> None:

@@ -23,6 +23,13 @@ EN = {
     "common.run_card": "Run card", "common.download_card": "Download run card (JSON)", "common.seed_used": "Seed used",
     "text.model_a": "Model A", "text.model_b": "Model B", "text.output_a": "Model A output", "text.output_b": "Model B output",
     "text.compare": "Compare", "text.examples": "Examples",
+    "image.generate_tab": "Generate", "image.explorer_tab": "Latent explorer", "image.model": "Model",
+    "image.label": "Class (random = a class per image)", "image.num_images": "Number of images",
+    "image.diffusion_settings": "Diffusion sampling", "image.scheduler": "Scheduler", "image.steps": "Steps",
+    "image.guidance": "Guidance scale (1 = none, 1.5 works best)", "image.truncation": "Truncation (lower = cleaner, less varied)",
+    "image.generate": "Generate", "image.gallery": "Images", "image.seed_a": "Seed A", "image.seed_b": "Seed B",
+    "image.interpolation_steps": "Frames", "image.interpolate": "Interpolate", "image.strip": "From seed A to seed B",
+    "image.gif": "Animation",
 }
 
 ZH = {
@@ -47,6 +54,13 @@ ZH = {
     "common.run_card": "运行卡", "common.download_card": "下载运行卡（JSON）", "common.seed_used": "实际使用的种子",
     "text.model_a": "模型 A", "text.model_b": "模型 B", "text.output_a": "模型 A 输出", "text.output_b": "模型 B 输出",
     "text.compare": "对比", "text.examples": "示例",
+    "image.generate_tab": "生成", "image.explorer_tab": "潜空间探索", "image.model": "模型",
+    "image.label": "类别（random = 每张随机）", "image.num_images": "图像数量",
+    "image.diffusion_settings": "扩散采样", "image.scheduler": "调度器", "image.steps": "步数",
+    "image.guidance": "引导强度（1 = 无，1.5 最佳）", "image.truncation": "截断（越低越干净、越单一）",
+    "image.generate": "生成", "image.gallery": "图像", "image.seed_a": "种子 A", "image.seed_b": "种子 B",
+    "image.interpolation_steps": "帧数", "image.interpolate": "插值", "image.strip": "从种子 A 到种子 B",
+    "image.gif": "动画",
 }
 
 assert EN.keys() == ZH.keys(), "every UI string needs both languages"

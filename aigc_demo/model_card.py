@@ -7,6 +7,8 @@ from pathlib import Path
 import yaml
 
 DATA_NOTES = {
+    "fashion_mnist": ("Fashion-MNIST (Zalando Research, MIT): 60,000 training and 10,000 test images, 28x28 grey, "
+                      "ten classes, read from Debian's dataset-fashion-mnist package by aigc_demo/data/fashion_mnist.py."),
     "austen": ("Jane Austen's six novels (Emma, Mansfield Park, Northanger Abbey, Persuasion, Pride and Prejudice, "
                "Sense and Sensibility), public domain, read from Debian's r-cran-janeaustenr package (MIT) by "
                "aigc_demo/data/austen.py. The last 5% of each novel's paragraphs is held out."),
@@ -32,8 +34,16 @@ def learning_curve_png(curve: list[dict], path: Path) -> None:
 
 
 def render_model_card(folder: Path) -> str:
+    """Write README.md for the checkpoint in `folder`, choosing the card by the training family."""
     training = json.loads((folder / "training.json").read_text())
     evaluation = json.loads((folder / "eval.json").read_text())
+    render = render_language_card if training["family"] == "gpt2" else render_image_card
+    card = render(folder, training, evaluation)
+    (folder / "README.md").write_text(card, encoding="utf-8")
+    return card
+
+
+def render_language_card(folder: Path, training: dict, evaluation: dict) -> str:
     metrics, settings = evaluation["metrics"], training["settings"]
     data = DATA_NOTES.get(training["data"]["source"], training["data"]["source"])
     summary = (f"GPT-2 ({settings['n_layer']} layers, {settings['n_embd']} wide, {settings['n_head']} heads, "
@@ -107,5 +117,80 @@ Temperature 0.8, top-k 50, top-p 0.95, repetition penalty 1.1, 80 new tokens, se
 
 {samples}
 """
-    (folder / "README.md").write_text(card, encoding="utf-8")
     return card
+
+
+IMAGE_SUMMARIES = {
+    "dcgan": "A class-conditional DCGAN (transposed-convolution generator, convolutional projection discriminator).",
+    "vae": "A class-conditional convolutional VAE (reconstruction + KL).",
+    "diffusion": "A class-conditional DDPM: a diffusers UNet2DModel with classifier-free guidance (null class).",
+    "stylegan": "A small style-based generator (mapping network, modulated convolutions, per-layer noise).",
+    "classifier": "The judge: a small Fashion-MNIST CNN used only to measure the image generators (it generates nothing).",
+}
+IMAGE_LIMITATIONS = (
+    "28x28 grey images of ten clothing classes only; it cannot draw anything else. Figures come from a "
+    "classifier trained here, not from Inception, so they compare the models in this project with each other "
+    "and with real test images, not with published FID numbers.")
+METRIC_NOTES = {
+    "label_accuracy": "share of samples the judge assigns to the class that was asked for",
+    "frechet_distance": "Frechet distance to real test images in the judge's 128-d feature space (lower is better)",
+    "frechet_floor_real_vs_real": "the same distance between two disjoint sets of real test images (the floor)",
+    "diversity": "mean same-class pairwise distance of samples in judge-feature space",
+    "diversity_real": "the same for real test images",
+    "real_label_accuracy": "the judge's accuracy on the real images used for comparison",
+    "images_per_second": "generation speed on the machine that ran the eval (batch 100, CPU, fp32)",
+    "samples": "images generated for these figures (fixed seed 0)",
+    "test_accuracy": "accuracy on the 10,000 Fashion-MNIST test images",
+}
+
+
+def render_image_card(folder: Path, training: dict, evaluation: dict) -> str:
+    family, metrics = training["family"], evaluation["metrics"]
+    flat = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
+    front = {"license": "mit", "library_name": "diffusers" if family == "diffusion" else "pytorch",
+             "tags": [family, "fashion-mnist", "aigc-studio"], "datasets": ["fashion_mnist"],
+             "summary": IMAGE_SUMMARIES[family], "data": "Fashion-MNIST (MIT)", "metrics": flat}
+    curve = training.get("learning_curve", [])
+    columns = list(curve[0]) if curve else []
+    table = ("| " + " | ".join(columns) + " |\n|" + "---:|" * len(columns) + "\n" +
+             "\n".join("| " + " | ".join(str(e.get(c, "")) for c in columns) + " |" for e in curve[-12:]))
+    rows = "\n".join(f"| {k} | {v} | {METRIC_NOTES.get(k, '')} |" for k, v in flat.items())
+    extra = "".join(f"\n\n{k}: {json.dumps(v)}" for k, v in metrics.items() if isinstance(v, dict))
+    options = f" Sampling: {json.dumps(evaluation['options'])}." if evaluation.get("options") else ""
+    samples = "![samples: one row per class](samples.png)" if (folder / "samples.png").is_file() else ""
+    switches = f"\nSwitches: {json.dumps(training['switches'])}." if training.get("switches") else ""
+    return f"""---
+{yaml.safe_dump(front, sort_keys=False, allow_unicode=True).strip()}
+---
+
+# {folder.name}
+
+{IMAGE_SUMMARIES[family]} Trained from scratch here on a CPU.
+
+## Data and license
+{DATA_NOTES['fashion_mnist']} Weights: MIT, like this project.
+
+## Training
+```bash
+{training['command']}
+```
+Hardware: {training.get('hardware', '?')}. Wall time: {training.get('wall_seconds', 0) / 60:.0f} minutes.{switches}
+Settings: {json.dumps(training.get('settings', {}))}.
+
+{table}
+
+## Measured figures
+From `python -m aigc_demo.eval checkpoints/{folder.name}`.{options}
+
+| metric | value | meaning |
+|---|---:|---|
+{rows}{extra}
+
+## Limitations
+{IMAGE_LIMITATIONS}
+
+## Unedited samples
+Seed 0, one row per class (T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot).
+
+{samples}
+"""

@@ -5,6 +5,11 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
+
+# One thread per test process: the app's worker threads and torch's own pool otherwise fight over
+# a small CI machine's cores (a 10x slowdown was seen on 2 cores).
+torch.set_num_threads(1)
 
 SENTENCES = [
     "It is a truth universally acknowledged, that a single man in possession of a good fortune must be in want of a wife.",
@@ -29,14 +34,34 @@ def corpus_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_checkpoints(tmp_path_factory, corpus_file) -> Path:
-    """checkpoints/ with a smoke-trained 'gpt2-austen', and AIGC_CHECKPOINTS pointing at it for the session."""
+    """checkpoints/ with a smoke-trained 'gpt2-austen', tiny untrained image models, and
+    AIGC_CHECKPOINTS pointing at it for the session."""
     from aigc_demo.train.gpt2 import main as train
 
     root = tmp_path_factory.mktemp("checkpoints")
     train(["--smoke", "--text-file", str(corpus_file), "--out", str(root / "gpt2-austen"),
            "--state-dir", str(root.parent / "state"), "--max-steps", "20", "--context", "64"])
+    save_tiny_image_models(root)
     os.environ["AIGC_CHECKPOINTS"] = str(root)
     return root
+
+
+def save_tiny_image_models(root: Path) -> None:
+    """Randomly initialised, seeded image models in the bundled-checkpoint layout (UI and eval tests)."""
+    import torch
+
+    from aigc_demo.models.classifier import FashionClassifier
+    from aigc_demo.models.dcgan import DCGANGenerator
+    from aigc_demo.models.diffusion import build_training_scheduler, build_unet
+    from aigc_demo.models.vae import ConditionalVAE
+
+    torch.manual_seed(0)  # test set-up, not a request path
+    DCGANGenerator(latent_dim=8, base_channels=8).eval().save_pretrained(root / "dcgan")
+    ConditionalVAE(latent_dim=4, base_channels=8).eval().save_pretrained(root / "vae")
+    unet = build_unet(block_out_channels=(8, 16, 16))
+    unet.save_pretrained(root / "diffusion" / "unet")
+    build_training_scheduler(50).save_pretrained(root / "diffusion" / "scheduler")
+    FashionClassifier(channels=(4, 8), feature_dim=16).eval().save_pretrained(root / "fashion-judge")
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,15 @@ from pathlib import Path
 
 from aigc_demo.model_card import render_model_card
 
+IMAGE_FAMILIES = ("dcgan", "vae", "diffusion", "stylegan")
+
+
+def family_of(folder: Path) -> str:
+    training = folder / "training.json"
+    if training.is_file():
+        return json.loads(training.read_text())["family"]
+    return json.loads((folder / "config.json").read_text()).get("model_type", "unknown")
+
 
 def heldout_text(args) -> str:
     if args.text_file:
@@ -22,22 +31,41 @@ def heldout_text(args) -> str:
     return train_heldout_split(args.rdb)[1]
 
 
+def evaluate(folder: Path, args) -> dict:
+    family = family_of(folder)
+    if family == "gpt2":
+        from aigc_demo.eval.language import evaluate_language_model
+
+        return evaluate_language_model(folder, heldout_text(args), quick=args.quick)
+    if family in IMAGE_FAMILIES:
+        from aigc_demo.eval.image import evaluate_image_model
+
+        return evaluate_image_model(folder.name, args.data_root, quick=args.quick)
+    if family == "classifier":
+        from aigc_demo.eval.image import evaluate_judge
+
+        return evaluate_judge(args.data_root)
+    sys.exit(f"no evaluator for {folder} (family {family!r})")
+
+
 def main(argv: list[str]) -> dict:
     parser = argparse.ArgumentParser(prog="python -m aigc_demo.eval", description=__doc__)
     parser.add_argument("checkpoint", type=Path)
     parser.add_argument("--quick", action="store_true", help="a subset of the held-out data (seconds, not minutes)")
     parser.add_argument("--rdb", default="ja/usr/lib/R/site-library/janeaustenr/data/Rdata.rdb")
     parser.add_argument("--text-file", help="held-out = the last 5%% of this file (as in training)")
+    parser.add_argument("--data-root", default="/usr/share/datasets/fashion-mnist", help="Fashion-MNIST IDX files")
     parser.add_argument("--no-card", action="store_true", help="print the figures only")
     args = parser.parse_args(argv)
-    config = json.loads((args.checkpoint / "config.json").read_text())
-    if config.get("model_type") != "gpt2":
-        sys.exit(f"no evaluator for model_type {config.get('model_type')!r} yet")
-    from aigc_demo.eval.language import evaluate_language_model
-
-    result = evaluate_language_model(args.checkpoint, heldout_text(args), quick=args.quick)
+    result = evaluate(args.checkpoint, args)
     print(json.dumps(result["metrics"], indent=1))
     if not args.no_card and not args.quick:
+        grid = result.pop("grid", None)
+        if grid is not None:
+            from PIL import Image
+
+            Image.fromarray(grid).resize((grid.shape[1] * 2, grid.shape[0] * 2), Image.NEAREST).save(
+                args.checkpoint / "samples.png")
         (args.checkpoint / "eval.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
         render_model_card(args.checkpoint)
     return result

@@ -3,7 +3,8 @@ import sys
 
 from aigc_demo.cli import dispatch
 
-FAMILIES = {"gpt2": "aigc_demo.train.gpt2"}
+FAMILIES = {"gpt2": "aigc_demo.train.gpt2", "diffusion": "aigc_demo.train.diffusion",
+            "dcgan": "aigc_demo.train.dcgan", "vae": "aigc_demo.train.vae"}
 
 if __name__ == "__main__":
     dispatch("train", FAMILIES, sys.argv[1:])

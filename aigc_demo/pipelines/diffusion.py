@@ -1,0 +1,108 @@
+"""Class-conditional image generation with a DDPM-trained UNet and classifier-free guidance.
+
+Shaped like diffusers' DDPMPipeline (one `__call__`, numbered steps, a generator passed in),
+plus what the Image tab needs: a label per image, a choice of sampler per request, guidance,
+and a per-step callback that can stream previews and stop early.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import torch
+
+from aigc_demo.device import check_finite
+from aigc_demo.errors import UserInputError
+from aigc_demo.models.diffusion import SCHEDULERS, make_scheduler
+
+MAX_STEPS = 1000
+MAX_GUIDANCE = 20.0
+
+# on_step(step_index, total_steps, x0_prediction in [-1, 1], CPU float32 [B, 1, H, W]) -> True to stop
+StepCallback = Callable[[int, int, torch.Tensor], bool | None]
+
+
+class ClassConditionalDiffusionPipeline:
+    def __init__(self, unet, scheduler_config):
+        self.unet, self.scheduler_config = unet, scheduler_config
+        self.num_classes = unet.config.num_class_embeds - 1  # the last embedding is the null class
+
+    @torch.inference_mode()
+    def __call__(self, labels: list[int | None], generator: torch.Generator, scheduler: str = "ddim",
+                 steps: int = 25, guidance_scale: float = 1.5,
+                 on_step: StepCallback | None = None) -> list[np.ndarray]:
+        """One uint8 [H, W] image per label; a None label means a class drawn from `generator`."""
+        self.check_inputs(labels, scheduler, steps, guidance_scale)
+        # 1. A fresh sampler for this request (schedulers keep per-run state).
+        sampler = make_scheduler(scheduler, self.scheduler_config)
+        sampler.set_timesteps(int(steps))
+        # 2. Labels, then noise, both from the request's CPU generator so every host draws the same.
+        class_labels = self.resolve_labels(labels, generator)
+        sample = self.initial_noise(len(labels), generator)
+        x0 = sample
+        # 3. Denoise: predict the noise, guide it, step the sampler; show the x0 estimate after each step.
+        for index, t in enumerate(sampler.timesteps):
+            noise = self.guided_noise(sample, t, class_labels, guidance_scale)
+            x0 = predicted_original(sampler, sample, noise, t)
+            sample = sampler.step(noise, t, sample, generator=generator).prev_sample
+            if on_step is not None and on_step(index, len(sampler.timesteps), x0.float().cpu()):
+                return to_uint8(x0)
+        # 4. Back to 0..255; NaN/inf here (half precision) triggers the caller's float32 retry.
+        return to_uint8(check_finite(sample, "image"))
+
+    def check_inputs(self, labels, scheduler: str, steps: int, guidance_scale: float) -> None:
+        if not labels:
+            raise UserInputError("Ask for at least one image.")
+        if any(label is not None and not 0 <= int(label) < self.num_classes for label in labels):
+            raise UserInputError(f"Pick a class label from 0 to {self.num_classes - 1}, or none for a random class.")
+        if scheduler not in SCHEDULERS:
+            raise UserInputError(f"Pick a scheduler from {', '.join(SCHEDULERS)}; {scheduler!r} is not one.")
+        train_steps = self.scheduler_config["num_train_timesteps"]
+        limit = train_steps if scheduler == "ddpm" else min(MAX_STEPS, train_steps)
+        if not 1 <= int(steps) <= limit:
+            raise UserInputError(f"Set the number of steps between 1 and {limit} for {scheduler}.")
+        if not 0 <= float(guidance_scale) <= MAX_GUIDANCE:
+            raise UserInputError(f"Set the guidance scale between 0 and {MAX_GUIDANCE:g} (1.5 works well).")
+
+    def resolve_labels(self, labels: list[int | None], generator: torch.Generator) -> torch.Tensor:
+        # One draw for every position, used only where no label was given, so the noise that
+        # follows is the same whether or not labels were chosen: a seed keeps its "look".
+        drawn = torch.randint(0, self.num_classes, (len(labels),), generator=generator)
+        chosen = [int(d) if label is None else int(label) for label, d in zip(labels, drawn.tolist())]
+        return torch.tensor(chosen, dtype=torch.long, device=self.unet.device)
+
+    def initial_noise(self, batch: int, generator: torch.Generator) -> torch.Tensor:
+        size = self.unet.config.sample_size
+        noise = torch.randn((batch, self.unet.config.in_channels, size, size), generator=generator)
+        # The sampler's arithmetic stays in float32 even for a half-precision UNet.
+        return noise.to(self.unet.device)
+
+    def guided_noise(self, sample: torch.Tensor, t: torch.Tensor, class_labels: torch.Tensor,
+                     guidance_scale: float) -> torch.Tensor:
+        """Classifier-free guidance: null + scale * (conditional - null); scale 1 is plain conditional."""
+        if guidance_scale == 1.0:
+            return self.predict_noise(sample, t, class_labels)
+        null = torch.full_like(class_labels, self.num_classes)
+        # Conditional and null inputs in one forward pass.
+        both = self.predict_noise(torch.cat([sample, sample]), t, torch.cat([class_labels, null]))
+        conditional, unconditional = both.chunk(2)
+        return unconditional + guidance_scale * (conditional - unconditional)
+
+    def predict_noise(self, sample: torch.Tensor, t: torch.Tensor, class_labels: torch.Tensor) -> torch.Tensor:
+        model_input = sample.to(self.unet.dtype)
+        return self.unet(model_input, t.to(sample.device), class_labels=class_labels).sample.float()
+
+
+def predicted_original(sampler, sample: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """x0 = (x_t - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t): the clean image the noise implies.
+
+    Computed here rather than read from the sampler's output because DPM-Solver++ does not report it.
+    """
+    alpha_bar = sampler.alphas_cumprod[int(t)].to(sample.device)
+    return ((sample - (1 - alpha_bar).sqrt() * noise) / alpha_bar.sqrt()).clamp(-1, 1)
+
+
+def to_uint8(images: torch.Tensor) -> list[np.ndarray]:
+    """[B, 1, H, W] in [-1, 1] -> B uint8 arrays [H, W] in 0..255."""
+    scaled = ((images.float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    return [image[0].numpy() for image in scaled]

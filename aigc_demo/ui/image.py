@@ -1,0 +1,191 @@
+"""The Image tab: DCGAN, VAE and diffusion trained here on Fashion-MNIST; gallery, previews, latent explorer."""
+from __future__ import annotations
+
+import tempfile
+import time
+
+import gradio as gr
+import numpy as np
+from PIL import Image
+
+from aigc_demo.data.fashion_mnist import CLASS_NAMES
+from aigc_demo.device import describe, pick_device, pick_dtype
+from aigc_demo.errors import UserInputError
+from aigc_demo.i18n import t
+from aigc_demo.pipelines.image import IMAGE_MODELS, available_image_models, run_image_model
+from aigc_demo.runcard import run_card, write_run_card
+from aigc_demo.seeding import resolve_seed, torch_generator
+from aigc_demo.streaming import iterate_steps
+from aigc_demo.ui.common import (clamp, friendly_errors, how_it_works, run_card_panel, seed_controls, seed_used_box,
+                                 wire_seed_buttons)
+
+RANDOM_LABEL = "random"
+SCHEDULER_CHOICES = ["ddim", "dpm-solver++", "ddpm"]
+DISPLAY_SCALE = 4  # 28x28 is tiny on screen; nearest-neighbour keeps the pixels honest
+MAX_IMAGES = 64
+
+
+def read_label(label) -> int | None:
+    """A class name, its index (0-9) or 'random'/empty -> class index or None."""
+    text = str(label if label is not None else "").strip()
+    if text in ("", RANDOM_LABEL):
+        return None
+    if text in CLASS_NAMES:
+        return CLASS_NAMES.index(text)
+    if text.isdigit() and int(text) < len(CLASS_NAMES):
+        return int(text)
+    raise UserInputError(f"'{text[:40]}' is not a class; pick one of: {', '.join(CLASS_NAMES)}, or random.")
+
+
+def read_model(model) -> str:
+    if model not in IMAGE_MODELS:
+        raise UserInputError(f"Pick a model from {', '.join(available_image_models())}; '{str(model)[:40]}' is not one.")
+    if model not in available_image_models():
+        raise UserInputError(f"The {model} model hasn't landed in this build yet; pick one of "
+                             f"{', '.join(available_image_models())}.")
+    return model
+
+
+def for_display(image: np.ndarray) -> Image.Image:
+    return Image.fromarray(image).resize((image.shape[1] * DISPLAY_SCALE, image.shape[0] * DISPLAY_SCALE), Image.NEAREST)
+
+
+def gallery(images: list[np.ndarray], captions: list[str] | None = None) -> list[tuple[Image.Image, str]]:
+    captions = captions or [""] * len(images)
+    return [(for_display(image), caption) for image, caption in zip(images, captions)]
+
+
+def sampling_options(model: str, steps, scheduler, guidance_scale, truncation) -> dict:
+    if model == "diffusion":
+        if scheduler not in SCHEDULER_CHOICES:
+            raise UserInputError(f"Pick a scheduler from {', '.join(SCHEDULER_CHOICES)}.")
+        return {"scheduler": scheduler, "steps": int(clamp(steps, 1, 1000, int)),
+                "guidance_scale": clamp(guidance_scale, 0.0, 10.0)}
+    return {"truncation": clamp(truncation, 0.05, 2.0)}
+
+
+@friendly_errors
+def generate_image(model: str = "diffusion", num_images: int = 16, seed: int = -1, label: str = RANDOM_LABEL,
+                   steps: int = 25, scheduler: str = "ddim", guidance_scale: float = 1.5, truncation: float = 1.0,
+                   progress=gr.Progress()):
+    """Generate Fashion-MNIST images; diffusion streams its intermediate estimates into the gallery."""
+    model, class_label = read_model(model), read_label(label)
+    count = int(clamp(num_images, 1, MAX_IMAGES, int))
+    seed = resolve_seed(seed)
+    options = sampling_options(model, steps, scheduler, guidance_scale, truncation)
+    labels = [class_label] * count
+    start = time.perf_counter()
+    images = None
+    for kind, payload in run_image_model(model, lambda pipe: sampled(pipe, labels, seed, options), gr.Warning):
+        if kind == "step":
+            index, total, preview = payload
+            progress((index + 1, total), desc="denoising")
+            if index % 2 == 0 or index + 1 == total:
+                previews = [((x[0].numpy() + 1) * 127.5).clip(0, 255).astype(np.uint8) for x in preview]
+                yield gallery(previews), gr.skip(), gr.skip(), seed
+        else:
+            images, pipeline_dtype = payload
+    seconds = time.perf_counter() - start
+    captions = [CLASS_NAMES[class_label] if class_label is not None else "" for _ in images]
+    card = run_card("image", model, f"checkpoints/{model}", seed,
+                    {"num_images": count, "label": label, **options}, describe(pick_device(), pipeline_dtype),
+                    seconds=round(seconds, 2), images_per_second=round(count / seconds, 1))
+    yield gallery(images, captions), card, write_run_card(card), seed
+
+
+def sampled(pipeline, labels: list[int | None], seed: int, options: dict):
+    """Run one pipeline call, yielding ("step", ...) previews (diffusion) then ("done", (images, dtype))."""
+    generator = torch_generator(seed)
+    dtype = getattr(pipeline, "dtype", None) or pipeline.unet.dtype
+    if "scheduler" in options:
+        for kind, payload in iterate_steps(lambda on_step: pipeline(labels, generator, on_step=on_step, **options)):
+            yield (kind, payload) if kind == "step" else ("done", (payload, dtype))
+    else:
+        yield "done", (pipeline(labels, generator, **options), dtype)
+
+
+@friendly_errors
+def interpolate_latents(model: str = "dcgan", seed_a: int = 1, seed_b: int = 2, steps: int = 10,
+                        label: str = RANDOM_LABEL):
+    """Frames along the spherical path between two seeds' latents, as a strip and an animated GIF."""
+    model, class_label = read_model(model), read_label(label)
+    if model not in ("dcgan", "vae"):
+        raise UserInputError("The latent explorer works with dcgan and vae (their latent is one vector).")
+    steps = int(clamp(steps, 2, 64, int))
+    seeds = resolve_seed(seed_a), resolve_seed(seed_b)
+    frames = list(run_image_model(model, lambda pipe: iter([pipe.interpolate(*seeds, steps, class_label)]),
+                                  gr.Warning))[0]
+    return gallery(frames), animated_gif(frames)
+
+
+def animated_gif(frames: list[np.ndarray]) -> str:
+    """A back-and-forth loop of the frames, saved where Gradio can serve it."""
+    pictures = [for_display(frame) for frame in frames + frames[-2:0:-1]]
+    path = tempfile.NamedTemporaryFile(suffix=".gif", prefix="interpolation-", delete=False).name
+    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=120, loop=0)
+    return path
+
+
+def build_generate_panel(models: list[str]) -> None:
+    default = "diffusion" if "diffusion" in models else models[0]
+    with gr.Row():
+        with gr.Column(scale=1):
+            model = gr.Dropdown(models, value=default, label=t("image.model"))
+            label = gr.Dropdown([RANDOM_LABEL, *CLASS_NAMES], value=RANDOM_LABEL, label=t("image.label"))
+            count = gr.Slider(1, MAX_IMAGES, value=16, step=1, label=t("image.num_images"))
+            seed, randomize, reuse = seed_controls()
+            with gr.Accordion(t("image.diffusion_settings"), open=True, visible=default == "diffusion") as diffusion_box:
+                scheduler = gr.Dropdown(SCHEDULER_CHOICES, value="ddim", label=t("image.scheduler"))
+                steps = gr.Slider(1, 1000, value=25, step=1, label=t("image.steps"))
+                guidance = gr.Slider(0, 10, value=1.5, step=0.1, label=t("image.guidance"))
+            truncation = gr.Slider(0.05, 2, value=1.0, step=0.05, label=t("image.truncation"),
+                                   visible=default != "diffusion")
+            with gr.Row():
+                go = gr.Button(t("image.generate"), variant="primary")
+                stop = gr.Button(t("text.stop"), variant="stop")
+        with gr.Column(scale=2):
+            images = gr.Gallery(label=t("image.gallery"), columns=8, height="auto", format="png",
+                                buttons=["download", "fullscreen"])
+            seed_used = seed_used_box()
+            card, card_file = run_card_panel()
+    event = go.click(generate_image, [model, count, seed, label, steps, scheduler, guidance, truncation],
+                     [images, card, card_file, seed_used], api_name="generate_image",
+                     concurrency_id="image_models", concurrency_limit=2)
+    stop.click(None, cancels=[event])
+    wire_seed_buttons(seed, randomize, reuse, seed_used)
+    model.change(lambda m: (gr.update(visible=m == "diffusion"), gr.update(visible=m != "diffusion")),
+                 model, [diffusion_box, truncation], api_visibility="undocumented", queue=False)
+
+
+def build_explorer_panel(models: list[str]) -> None:
+    latent_models = [m for m in models if m in ("dcgan", "vae")]
+    with gr.Row():
+        model = gr.Dropdown(latent_models, value=latent_models[0] if latent_models else None, label=t("image.model"))
+        label = gr.Dropdown([RANDOM_LABEL, *CLASS_NAMES], value=RANDOM_LABEL, label=t("image.label"))
+        seed_a = gr.Number(value=1, precision=0, minimum=0, label=t("image.seed_a"))
+        seed_b = gr.Number(value=2, precision=0, minimum=0, label=t("image.seed_b"))
+        steps = gr.Slider(2, 64, value=10, step=1, label=t("image.interpolation_steps"))
+    go = gr.Button(t("image.interpolate"), variant="primary")
+    strip = gr.Gallery(label=t("image.strip"), columns=10, height="auto", format="png")
+    gif = gr.Image(label=t("image.gif"), type="filepath", format="gif", height=160)
+    go.click(interpolate_latents, [model, seed_a, seed_b, steps, label], [strip, gif],
+             api_name="interpolate_latents", concurrency_id="image_models", concurrency_limit=2)
+
+
+def build_image_tab() -> None:
+    models = available_image_models()
+    if not models:
+        gr.Markdown(t("pending.image"))
+        return
+    with gr.Tabs():
+        with gr.Tab(t("image.generate_tab")):
+            build_generate_panel(models)
+        with gr.Tab(t("image.explorer_tab")):
+            build_explorer_panel(models)
+    with gr.Accordion(t("how"), open=False):
+        gr.Markdown(how_it_works(models + ["fashion-judge"], t_missing_models(models)))
+
+
+def t_missing_models(models: list[str]) -> str:
+    missing = [m for m in IMAGE_MODELS if m not in models]
+    return f"- Not in this build yet: {', '.join(missing)}." if missing else ""

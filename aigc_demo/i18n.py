@@ -30,6 +30,10 @@ EN = {
     "image.generate": "Generate", "image.gallery": "Images", "image.seed_a": "Seed A", "image.seed_b": "Seed B",
     "image.interpolation_steps": "Frames", "image.interpolate": "Interpolate", "image.strip": "From seed A to seed B",
     "image.gif": "Animation",
+    "image.vae_heading": "### VAE: reconstruct a picture, map the latent space",
+    "image.upload": "Picture of a garment", "image.reconstruct": "Reconstruct", "image.prepared": "As the VAE sees it (28x28)",
+    "image.reconstruction": "Reconstruction", "image.map_size": "Map size", "image.draw_map": "Draw latent map",
+    "image.latent_map": "Latent axes 1 (down) and 2 (across), -2.5 to 2.5",
 }
 
 ZH = {
@@ -61,6 +65,10 @@ ZH = {
     "image.generate": "生成", "image.gallery": "图像", "image.seed_a": "种子 A", "image.seed_b": "种子 B",
     "image.interpolation_steps": "帧数", "image.interpolate": "插值", "image.strip": "从种子 A 到种子 B",
     "image.gif": "动画",
+    "image.vae_heading": "### VAE：重建图片、绘制潜空间",
+    "image.upload": "服装图片", "image.reconstruct": "重建", "image.prepared": "VAE 看到的样子（28x28）",
+    "image.reconstruction": "重建结果", "image.map_size": "网格大小", "image.draw_map": "绘制潜空间",
+    "image.latent_map": "潜变量第 1 维（纵向）与第 2 维（横向），-2.5 到 2.5",
 }
 
 assert EN.keys() == ZH.keys(), "every UI string needs both languages"

@@ -83,3 +83,25 @@ def test_handlers_validate_on_their_own_too():
         read_label("Spaceship")
     with pytest.raises(UserInputError, match="not one"):
         read_model("imagen")
+
+
+def test_vae_reconstructs_an_rgba_upload_and_maps_its_latent_space(client, tmp_path):
+    from gradio_client import handle_file
+    from PIL import Image
+
+    picture = tmp_path / "shirt.png"
+    Image.new("RGBA", (64, 48), (20, 20, 20, 255)).save(picture)
+    prepared, rebuilt = client.predict(handle_file(str(picture)), label="Shirt", api_name="/reconstruct_image")
+    assert Image.open(prepared).size == Image.open(rebuilt).size == (112, 112)
+    grid = client.predict(label="Bag", size=4, api_name="/vae_latent_map")
+    assert len(grid) == 16
+
+
+def test_a_non_image_upload_gets_a_clear_message(client, tmp_path):
+    from gradio_client import handle_file
+
+    fake = tmp_path / "notes.png"
+    fake.write_text("<html><script>alert(1)</script></html>")
+    with pytest.raises(Exception) as error:
+        client.predict(handle_file(str(fake)), label="Shirt", api_name="/reconstruct_image")
+    assert "image" in str(error.value).lower() and "Traceback" not in str(error.value)

@@ -1,4 +1,5 @@
-"""The Image tab's models by name: one cached pipeline per (model, device, dtype), loaded on first use."""
+"""The Image tab's models by name: one cached model per (name, device, dtype), loaded on first use,
+wrapped in a thin pipeline per call."""
 from __future__ import annotations
 
 from typing import Callable, Iterator
@@ -11,55 +12,69 @@ from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.registry import registry
 
 IMAGE_MODELS = ("dcgan", "vae", "diffusion", "stylegan")
+CONFIG_FILES = {"dcgan": "config.json", "vae": "config.json", "diffusion": "unet/config.json",
+                "stylegan": "config.json"}
 
 
 def available_image_models() -> list[str]:
     """Models whose checkpoint is bundled here, in the tab's order."""
-    root = checkpoints_dir()
-    present = {"dcgan": root / "dcgan" / "config.json", "vae": root / "vae" / "config.json",
-               "diffusion": root / "diffusion" / "unet" / "config.json", "stylegan": root / "stylegan" / "config.json"}
-    return [name for name in IMAGE_MODELS if present[name].is_file()]
+    return [name for name in IMAGE_MODELS if (checkpoints_dir() / name / CONFIG_FILES[name]).is_file()]
 
 
-def load_image_pipeline(name: str, device: torch.device, dtype: torch.dtype):
-    from aigc_demo.pipelines.latent import LatentImagePipeline
-
-    folder = checkpoints_dir() / name
+def load_image_model(name: str, device: torch.device, dtype: torch.dtype):
+    """The network(s) behind a model name: a generator module, or (unet, scheduler config) for diffusion."""
     if name not in IMAGE_MODELS:
         raise UserInputError(f"Pick a model from {', '.join(IMAGE_MODELS)}; '{str(name)[:40]}' is not one.")
     if name not in available_image_models():
         raise ModelUnavailableError(f"The {name} model is not bundled in this build yet.")
+    folder = checkpoints_dir() / name
     try:
         if name == "diffusion":
             from aigc_demo.models.diffusion import load_diffusion
-            from aigc_demo.pipelines.diffusion import ClassConditionalDiffusionPipeline
 
-            return ClassConditionalDiffusionPipeline(*load_diffusion(folder, device, dtype))
+            return load_diffusion(folder, device, dtype)
         if name == "dcgan":
-            from aigc_demo.models.dcgan import DCGANGenerator
-
-            model = DCGANGenerator.from_pretrained(folder, strict=True).to(device, dtype).eval()
-            return LatentImagePipeline(model.forward, model.latent_dim, model.num_classes, device, dtype)
-        from aigc_demo.models.vae import ConditionalVAE
-
-        model = ConditionalVAE.from_pretrained(folder, strict=True).to(device, dtype).eval()
-        pipeline = LatentImagePipeline(model.decode, model.latent_dim, model.num_classes, device, dtype)
-        pipeline.vae = model  # reconstruction needs the encoder too
-        return pipeline
+            from aigc_demo.models.dcgan import DCGANGenerator as Model
+        else:
+            from aigc_demo.models.vae import ConditionalVAE as Model
+        return Model.from_pretrained(folder, strict=True).to(device, dtype).eval()
     except (OSError, RuntimeError, ValueError) as error:
         raise ModelUnavailableError(f"The {name} checkpoint failed to load ({type(error).__name__}); "
                                     "the other models still work.") from error
 
 
-def image_pipeline(name: str, dtype: torch.dtype | None = None):
+def image_model(name: str, dtype: torch.dtype | None = None):
     device = pick_device()
     dtype = dtype or pick_dtype(device)
-    return registry.get(("image", name, str(device), dtype), lambda: load_image_pipeline(name, device, dtype))
+    return registry.get(("image", name, str(device), dtype), lambda: load_image_model(name, device, dtype))
 
 
-def run_image_model(name: str, call: Callable, warn: Callable[[str], object] = print) -> Iterator:
-    """Stream whatever `call(pipeline)` yields, with the half-precision fallback around it."""
+def image_pipeline(name: str, dtype: torch.dtype | None = None):
+    """A generation pipeline around the cached model."""
+    return wrap(name, image_model(name, dtype))
+
+
+def load_image_pipeline(name: str, device: torch.device, dtype: torch.dtype):
+    """An uncached pipeline on an explicit device and dtype (evaluation and benchmarks)."""
+    return wrap(name, load_image_model(name, device, dtype))
+
+
+def wrap(name: str, model):
+    """Diffusion gets its sampling pipeline; DCGAN's generator and the VAE's decoder the latent one."""
+    from aigc_demo.pipelines.diffusion import ClassConditionalDiffusionPipeline
+    from aigc_demo.pipelines.latent import LatentImagePipeline
+
+    if name == "diffusion":
+        return ClassConditionalDiffusionPipeline(*model)
+    parameter = next(model.parameters())
+    decode = model.forward if name == "dcgan" else model.decode
+    return LatentImagePipeline(decode, model.latent_dim, model.num_classes, parameter.device, parameter.dtype)
+
+
+def run_image_model(name: str, call: Callable, warn: Callable[[str], object] = print,
+                    make: Callable = image_pipeline) -> Iterator:
+    """Stream whatever `call(make(name, dtype))` yields, with the half-precision fallback around it."""
     def attempt(dtype: torch.dtype):
-        yield from call(image_pipeline(name, dtype))
+        yield from call(make(name, dtype))
 
     yield from stream_with_precision_fallback(("image", name), attempt, pick_dtype(pick_device()), warn)

@@ -4,7 +4,8 @@ import sys
 from aigc_demo.cli import dispatch
 
 FAMILIES = {"gpt2": "aigc_demo.train.gpt2", "diffusion": "aigc_demo.train.diffusion",
-            "dcgan": "aigc_demo.train.dcgan", "vae": "aigc_demo.train.vae"}
+            "dcgan": "aigc_demo.train.dcgan", "vae": "aigc_demo.train.vae",
+            "classifier": "aigc_demo.train.classifier"}
 
 if __name__ == "__main__":
     dispatch("train", FAMILIES, sys.argv[1:])

@@ -27,6 +27,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
     p.add_argument("--smoke", action="store_true")
     if "--smoke" in argv:
         p.set_defaults(epochs=1, batch_size=16)
@@ -47,6 +48,8 @@ def accuracy(model: FashionClassifier, images: torch.Tensor, labels: torch.Tenso
 
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     train_x, train_y = fashion_mnist.load("train", args.data_root)
     test_x, test_y = fashion_mnist.load("test", args.data_root)
     train_x, test_x = to_tensor(train_x), to_tensor(test_x)

@@ -12,7 +12,9 @@ from aigc_demo.data.fashion_mnist import CLASS_NAMES
 from aigc_demo.device import describe, pick_device, pick_dtype
 from aigc_demo.errors import UserInputError
 from aigc_demo.i18n import t
-from aigc_demo.pipelines.image import IMAGE_MODELS, available_image_models, run_image_model
+from aigc_demo.images import as_fashion_mnist, open_user_image
+from aigc_demo.pipelines.image import IMAGE_MODELS, available_image_models, image_model, run_image_model
+from aigc_demo.pipelines.vae import latent_map, reconstruct
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed, torch_generator
 from aigc_demo.streaming import iterate_steps
@@ -118,6 +120,30 @@ def interpolate_latents(model: str = "dcgan", seed_a: int = 1, seed_b: int = 2, 
     return gallery(frames), animated_gif(frames)
 
 
+@friendly_errors
+def reconstruct_image(image, label: str = "T-shirt/top"):
+    """The VAE's reconstruction of an uploaded picture (made Fashion-MNIST-like first)."""
+    class_label = read_label(label)
+    if class_label is None:
+        raise UserInputError("Pick the class of the uploaded picture: the VAE is conditioned on it.")
+    original = as_fashion_mnist(open_user_image(image))
+    rebuilt = list(run_image_model("vae", lambda vae: iter([reconstruct(vae, original, class_label)]), gr.Warning,
+                                   make=image_model))[0]
+    return for_display(original), for_display(rebuilt)
+
+
+@friendly_errors
+def vae_latent_map(label: str = "Sneaker", size: int = 9):
+    """Decode a grid over the VAE's first two latent axes for one class."""
+    class_label = read_label(label)
+    if class_label is None:
+        raise UserInputError("Pick a class for the latent map.")
+    size = int(clamp(size, 2, 16, int))
+    frames = list(run_image_model("vae", lambda vae: iter([latent_map(vae, class_label, size)]), gr.Warning,
+                                  make=image_model))[0]
+    return [(for_display(frame), "") for frame in frames]
+
+
 def animated_gif(frames: list[np.ndarray]) -> str:
     """A back-and-forth loop of the frames, saved where Gradio can serve it."""
     pictures = [for_display(frame) for frame in frames + frames[-2:0:-1]]
@@ -141,11 +167,11 @@ def build_generate_panel(models: list[str]) -> None:
             truncation = gr.Slider(0.05, 2, value=1.0, step=0.05, label=t("image.truncation"),
                                    visible=default != "diffusion")
             with gr.Row():
-                go = gr.Button(t("image.generate"), variant="primary")
+                go = gr.Button(t("image.generate"), variant="primary", elem_id="image-generate")
                 stop = gr.Button(t("text.stop"), variant="stop")
         with gr.Column(scale=2):
             images = gr.Gallery(label=t("image.gallery"), columns=8, height="auto", format="png",
-                                buttons=["download", "fullscreen"])
+                                buttons=["download", "fullscreen"], elem_id="image-gallery")
             seed_used = seed_used_box()
             card, card_file = run_card_panel()
     event = go.click(generate_image, [model, count, seed, label, steps, scheduler, guidance, truncation],
@@ -170,6 +196,30 @@ def build_explorer_panel(models: list[str]) -> None:
     gif = gr.Image(label=t("image.gif"), type="filepath", format="gif", height=160)
     go.click(interpolate_latents, [model, seed_a, seed_b, steps, label], [strip, gif],
              api_name="interpolate_latents", concurrency_id="image_models", concurrency_limit=2)
+    if "vae" in models:
+        build_vae_panel()
+
+
+def build_vae_panel() -> None:
+    gr.Markdown(t("image.vae_heading"))
+    with gr.Row():
+        with gr.Column():
+            # A File, not an Image: we open uploads ourselves so a broken or fake picture gets our
+            # one-sentence message instead of failing inside Gradio's image preprocessing.
+            upload = gr.File(label=t("image.upload"), file_types=["image"], type="filepath", height=120)
+            upload_label = gr.Dropdown(CLASS_NAMES, value=CLASS_NAMES[0], label=t("image.label"))
+            go = gr.Button(t("image.reconstruct"))
+        prepared = gr.Image(label=t("image.prepared"), height=220, interactive=False)
+        rebuilt = gr.Image(label=t("image.reconstruction"), height=220, interactive=False)
+    go.click(reconstruct_image, [upload, upload_label], [prepared, rebuilt], api_name="reconstruct_image",
+             concurrency_id="image_models")
+    with gr.Row():
+        map_label = gr.Dropdown(CLASS_NAMES, value="Sneaker", label=t("image.label"))
+        size = gr.Slider(2, 16, value=9, step=1, label=t("image.map_size"))
+        draw = gr.Button(t("image.draw_map"))
+    grid = gr.Gallery(label=t("image.latent_map"), columns=9, height="auto", format="png", elem_id="vae-map")
+    draw.click(vae_latent_map, [map_label, size], grid, api_name="vae_latent_map", concurrency_id="image_models")
+    size.change(lambda n: gr.update(columns=int(n)), size, grid, api_visibility="undocumented", queue=False)
 
 
 def build_image_tab() -> None:

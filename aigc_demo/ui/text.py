@@ -110,7 +110,7 @@ def build_generate_panel() -> None:
             controls = sampling_controls()
             seed, randomize, reuse = seed_controls()
             with gr.Row():
-                go = gr.Button(t("text.generate"), variant="primary")
+                go = gr.Button(t("text.generate"), variant="primary", elem_id="text-generate")
                 stop = gr.Button(t("text.stop"), variant="stop")
             gr.Examples(EXAMPLES, inputs=[prompt], label=t("text.examples"))
         with gr.Column(scale=1):

@@ -39,3 +39,24 @@ def test_old_run_cards_are_pruned(tmp_path):
     os.utime(old, (0, 0))
     prune(tmp_path, 3600)
     assert not os.path.exists(old) and os.path.exists(new)
+
+
+def test_image_eval_and_bench_run_on_tiny_models(tiny_checkpoints, tmp_path):
+    """The image evaluator and benchmark end to end on tiny untrained models and a tiny IDX test set."""
+    import numpy as np
+
+    from aigc_demo.bench.image import diffusion_trade_off, images_per_second
+    from aigc_demo.data.fashion_mnist import IMAGES_MAGIC, LABELS_MAGIC, write_idx
+    from aigc_demo.eval.image import evaluate_image_model
+
+    rng = np.random.default_rng(0)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", rng.integers(0, 255, (400, 28, 28)), IMAGES_MAGIC)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", np.arange(400) % 10, LABELS_MAGIC)
+    result = evaluate_image_model("vae", tmp_path, quick=True)
+    metrics = result["metrics"]
+    assert 0 <= metrics["label_accuracy"] <= 1 and metrics["samples"] == 200
+    assert metrics["frechet_distance"] >= 0 and metrics["frechet_floor_real_vs_real"] >= 0
+    assert result["grid"].shape == (280, 224)
+    assert images_per_second("dcgan", batch=2, repeats=1) > 0
+    rows = diffusion_trade_off(count=4, ddpm_count=2)
+    assert [r[:2] for r in rows] == [("ddpm", 50), ("ddim", 50), ("ddim", 20), ("dpm-solver++", 20)]  # 50 train steps

@@ -130,3 +130,14 @@ def test_invalid_utf8_in_a_raw_api_call_still_generates(app):
                        headers={"Content-Type": "application/json"}).json()["event_id"]
     stream = httpx.get(url + f"gradio_api/call/generate_text/{event}", timeout=60).text
     assert "event: complete" in stream and "event: error" not in stream
+
+
+def test_starting_the_app_imports_no_model_library():
+    """Cold start stays close to a bare Gradio app: transformers and diffusers load on first use only."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from aigc_demo.ui import build_demo; build_demo(); "
+            "print(sorted(m for m in ('transformers', 'diffusers', 'accelerate') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("[]")

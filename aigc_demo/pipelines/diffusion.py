@@ -14,6 +14,7 @@ import torch
 from aigc_demo.device import check_finite
 from aigc_demo.errors import UserInputError
 from aigc_demo.models.diffusion import SCHEDULERS, make_scheduler
+from aigc_demo.pipelines.convert import to_uint8
 
 MAX_STEPS = 1000
 MAX_GUIDANCE = 20.0
@@ -100,9 +101,3 @@ def predicted_original(sampler, sample: torch.Tensor, noise: torch.Tensor, t: to
     """
     alpha_bar = sampler.alphas_cumprod[int(t)].to(sample.device)
     return ((sample - (1 - alpha_bar).sqrt() * noise) / alpha_bar.sqrt()).clamp(-1, 1)
-
-
-def to_uint8(images: torch.Tensor) -> list[np.ndarray]:
-    """[B, 1, H, W] in [-1, 1] -> B uint8 arrays [H, W] in 0..255."""
-    scaled = ((images.float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    return [image[0].numpy() for image in scaled]

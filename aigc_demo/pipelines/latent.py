@@ -12,7 +12,7 @@ import torch
 
 from aigc_demo.device import check_finite
 from aigc_demo.errors import UserInputError
-from aigc_demo.pipelines.diffusion import to_uint8
+from aigc_demo.pipelines.convert import to_uint8
 
 Decoder = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (z [N, D], labels [N]) -> images [N, 1, H, W]
 

@@ -11,8 +11,6 @@ from dataclasses import asdict, dataclass
 from typing import Callable, Iterator
 
 import torch
-from transformers import (LogitsProcessorList, RepetitionPenaltyLogitsProcessor, TemperatureLogitsWarper,
-                          TopKLogitsWarper, TopPLogitsWarper)
 
 from aigc_demo.device import check_finite, pick_device, pick_dtype, stream_with_precision_fallback
 from aigc_demo.errors import UserInputError
@@ -110,7 +108,11 @@ class TextGenerationPipeline:
         return ids[-room:], truncated, max_new
 
 
-def logits_processors(settings: GenerationSettings) -> LogitsProcessorList:
+def logits_processors(settings: GenerationSettings):
+    # Imported here so that starting the app doesn't pay for importing transformers.
+    from transformers import (LogitsProcessorList, RepetitionPenaltyLogitsProcessor, TemperatureLogitsWarper,
+                              TopKLogitsWarper, TopPLogitsWarper)
+
     processors = LogitsProcessorList()
     if settings.repetition_penalty != 1.0:
         processors.append(RepetitionPenaltyLogitsProcessor(settings.repetition_penalty))

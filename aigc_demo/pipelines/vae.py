@@ -6,7 +6,7 @@ import torch
 
 from aigc_demo.device import check_finite
 from aigc_demo.errors import UserInputError
-from aigc_demo.pipelines.diffusion import to_uint8
+from aigc_demo.pipelines.convert import to_uint8
 
 
 def _device_dtype(vae) -> tuple[torch.device, torch.dtype]:

@@ -102,7 +102,7 @@ def main(argv: list[str]) -> None:
     app_rate, raw_rate, new_tokens = tokens_per_second(args.model, args.new_tokens, args.repeats)
     app_start, bare_start = cold_starts(args.repeats)
     print(f"machine: {os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads")
-    print(f"| measure | app | baseline | ratio | goal |\n|---|---:|---:|---:|---|")
+    print("| measure | app | baseline | ratio | goal |\n|---|---:|---:|---:|---|")
     print(f"| tokens/s, {args.model}, {new_tokens} new tokens (median of {args.repeats}) "
           f"| {app_rate:.1f} | {raw_rate:.1f} (model.generate) | {app_rate / raw_rate:.2f}x | >= 0.9x |")
     print(f"| cold start to first HTTP 200, s (median of {args.repeats}) "

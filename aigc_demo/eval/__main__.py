@@ -48,15 +48,43 @@ def evaluate(folder: Path, args) -> dict:
     sys.exit(f"no evaluator for {folder} (family {family!r})")
 
 
+SUMMARY_METRICS = ["label_accuracy", "frechet_distance", "frechet_floor_real_vs_real", "diversity", "diversity_real",
+                   "images_per_second"]
+
+
+def summary_table() -> str:
+    """Markdown table of every bundled image generator's measured figures, read from its eval.json."""
+    from aigc_demo.checkpoints import checkpoints_dir
+
+    lines = ["| model | " + " | ".join(SUMMARY_METRICS) + " | training |", "|---|" + "---:|" * len(SUMMARY_METRICS) + "---|"]
+    for name in IMAGE_FAMILIES:
+        folder = checkpoints_dir() / name
+        if not (folder / "eval.json").is_file():
+            continue
+        metrics = json.loads((folder / "eval.json").read_text())["metrics"]
+        training = json.loads((folder / "training.json").read_text())
+        where = "GPU" if "GPU" in training.get("hardware", "") else "CPU"
+        lines.append(f"| {name} | " + " | ".join(str(metrics.get(m, "")) for m in SUMMARY_METRICS) +
+                     f" | {training.get('wall_seconds', 0) / 60:.0f} min on {where} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> dict:
     parser = argparse.ArgumentParser(prog="python -m aigc_demo.eval", description=__doc__)
-    parser.add_argument("checkpoint", type=Path)
+    parser.add_argument("checkpoint", type=Path, nargs="?")
+    parser.add_argument("--summary", action="store_true",
+                        help="print the image models' figures side by side from their eval.json (the README table)")
     parser.add_argument("--quick", action="store_true", help="a subset of the held-out data (seconds, not minutes)")
     parser.add_argument("--rdb", default="ja/usr/lib/R/site-library/janeaustenr/data/Rdata.rdb")
     parser.add_argument("--text-file", help="held-out = the last 5%% of this file (as in training)")
     parser.add_argument("--data-root", default="/usr/share/datasets/fashion-mnist", help="Fashion-MNIST IDX files")
     parser.add_argument("--no-card", action="store_true", help="print the figures only")
     args = parser.parse_args(argv)
+    if args.summary:
+        print(summary_table())
+        return {}
+    if args.checkpoint is None:
+        parser.error("give a checkpoint folder, or --summary")
     result = evaluate(args.checkpoint, args)
     print(json.dumps(result["metrics"], indent=1))
     if not args.no_card and not args.quick:

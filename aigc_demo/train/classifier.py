@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import shlex
 import time
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.classifier import FashionClassifier
+from aigc_demo.train.common import hardware, training_command
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -79,7 +78,7 @@ def main(argv: list[str]) -> None:
     out = Path(args.out)
     model.eval().save_pretrained(out)
     (out / "training.json").write_text(json.dumps({
-        "family": "classifier", "command": "python -m aigc_demo.train classifier " + shlex.join(argv),
+        "family": "classifier", "command": training_command("classifier", argv),
         "data": {"source": "fashion_mnist", "train_images": len(train_x), "test_images": len(test_x)},
-        "hardware": f"{platform.machine()}, {torch.get_num_threads()} torch threads, CPU",
+        "hardware": hardware(),
         "wall_seconds": round(time.time() - start), "learning_curve": curve}, indent=1))

@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import platform
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -34,6 +32,7 @@ from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.dcgan import DCGANDiscriminator, DCGANGenerator
+from aigc_demo.train.common import hardware, training_command
 from aigc_demo.train_state import load_training_state, save_training_state
 
 GP_LAMBDA = 10.0  # Gulrajani et al.'s value; they found it robust across architectures and data sets
@@ -109,11 +108,6 @@ def save_image_grid(images: torch.Tensor, path: Path, columns: int = GRID_COLUMN
         canvas[top:top + h, left:left + w] = tile
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(canvas, mode="L").save(path)
-
-
-def hardware() -> str:
-    return (f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, "
-            f"{'CUDA' if torch.cuda.is_available() else 'CPU only'}")
 
 
 # ----------------------------------------------------------------------------- DCGAN
@@ -269,7 +263,7 @@ def write_training_record(args, argv, progress, train_images: int, out: Path) ->
     g_lr, d_lr = learning_rates(0, args)
     record = {
         "family": "dcgan",
-        "command": "python -m aigc_demo.train dcgan " + shlex.join(argv),
+        "command": training_command("dcgan", argv),
         "settings": generator_settings(args),
         "switches": {"gradient_penalty": args.gradient_penalty, "lr_schedule": args.lr_schedule,
                      "batch_norm": args.batch_norm},

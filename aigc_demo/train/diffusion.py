@@ -18,9 +18,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import math
-import platform
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -32,6 +29,7 @@ from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.diffusion import NULL_CLASS, NUM_CLASSES, build_training_scheduler, build_unet
+from aigc_demo.train.common import hardware, training_command, warmup_cosine
 from aigc_demo.train_state import load_training_state, save_training_state
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -69,14 +67,6 @@ def settings_from(args) -> dict:
             "layers_per_block": args.layers_per_block, "num_classes": NUM_CLASSES, "null_class": NULL_CLASS,
             "num_train_timesteps": args.num_train_timesteps, "beta_schedule": "squaredcos_cap_v2",
             "prediction_type": "epsilon", "cond_drop": args.cond_drop, "ema_decay": args.ema_decay}
-
-
-def learning_rate(step: int, args) -> float:
-    """Linear warm-up, then cosine decay to a tenth of the peak."""
-    if step < args.warmup:
-        return args.lr * (step + 1) / args.warmup
-    progress = min(1.0, (step - args.warmup) / max(1, args.max_steps - args.warmup))
-    return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 def ema_decay(step: int, args) -> float:
@@ -155,7 +145,7 @@ def run(unet, ema, optimizer, scheduler, images, labels, args, argv, accelerator
     bar = tqdm(range(progress["step"], args.max_steps), desc="diffusion", disable=not accelerator.is_main_process)
     for step in bar:
         for group in optimizer.param_groups:
-            group["lr"] = learning_rate(step, args)
+            group["lr"] = warmup_cosine(step, args.lr, args.warmup, args.max_steps)
         loss = training_loss(unet, scheduler, images, labels, args, generator, accelerator.device)
         accelerator.backward(loss)
         accelerator.clip_grad_norm_(unet.parameters(), 1.0)
@@ -195,13 +185,12 @@ def write_training_record(args, argv, progress, train_images: int, out: Path) ->
     """training.json: what the model card's training section is rendered from."""
     record = {
         "family": "diffusion",
-        "command": "python -m aigc_demo.train diffusion " + shlex.join(argv),
+        "command": training_command("diffusion", argv),
         "settings": settings_from(args),
         "optimisation": {k: getattr(args, k) for k in ("batch_size", "lr", "warmup", "max_steps", "seed")}
         | {"optimizer": "AdamW", "weight_decay": 0.01, "grad_clip": 1.0, "ema_weights_saved": True},
         "data": {"source": "fashion_mnist", "train_images": train_images},
-        "hardware": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, "
-                    f"{'CUDA' if torch.cuda.is_available() else 'CPU only'}",
+        "hardware": hardware(),
         "wall_seconds": round(progress["seconds"]),
         "learning_curve": progress["log"],
     }

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import platform
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -23,6 +20,7 @@ from tqdm.auto import tqdm
 
 from aigc_demo.eval.metrics import language_model_metrics
 from aigc_demo.models.gpt2 import GPT2Settings, build_model, train_tokenizer
+from aigc_demo.train.common import hardware, training_command, warmup_cosine
 from aigc_demo.train_state import load_training_state, save_training_state
 
 
@@ -64,14 +62,6 @@ def load_corpus(args) -> tuple[str, str]:
     from aigc_demo.data.austen import train_heldout_split
 
     return train_heldout_split(args.rdb)
-
-
-def learning_rate(step: int, args) -> float:
-    """Linear warm-up, then cosine decay to a tenth of the peak."""
-    if step < args.warmup:
-        return args.lr * (step + 1) / args.warmup
-    progress = min(1.0, (step - args.warmup) / max(1, args.max_steps - args.warmup))
-    return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 def random_batch(ids: torch.Tensor, args, generator: torch.Generator) -> torch.Tensor:
@@ -131,7 +121,7 @@ def run(model, optimizer, tokenizer, train_ids, heldout_text, args, accelerator,
     running = None
     for step in bar:
         for group in optimizer.param_groups:
-            group["lr"] = learning_rate(step, args)
+            group["lr"] = warmup_cosine(step, args.lr, args.warmup, args.max_steps)
         batch = random_batch(train_ids, args, generator).to(accelerator.device)
         loss = model(input_ids=batch, labels=batch).loss
         accelerator.backward(loss)
@@ -164,13 +154,12 @@ def write_training_record(args, argv, progress, train_chars, heldout_chars, out:
     """training.json: what the model card's training section is rendered from."""
     record = {
         "family": "gpt2",
-        "command": "python -m aigc_demo.train gpt2 " + shlex.join(argv),
+        "command": training_command("gpt2", argv),
         "settings": settings_from(args).as_dict(),
         "optimisation": {k: getattr(args, k) for k in ("batch_size", "lr", "warmup", "max_steps", "seed")},
         "data": {"source": "text file " + args.text_file if args.text_file else "austen",
                  "train_chars": train_chars, "heldout_chars": heldout_chars},
-        "hardware": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, "
-                    f"{'CUDA' if torch.cuda.is_available() else 'CPU only'}",
+        "hardware": hardware(),
         "wall_seconds": round(progress["seconds"]),
         "best_step": progress.get("best_step"),
         "learning_curve": progress["log"],

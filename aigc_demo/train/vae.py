@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,8 @@ from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.vae import ConditionalVAE
-from aigc_demo.train.dcgan import grid_labels, hardware, load_split, save_image_grid, step_generator, to_signed_unit
+from aigc_demo.train.common import hardware, training_command
+from aigc_demo.train.dcgan import grid_labels, load_split, save_image_grid, step_generator, to_signed_unit
 from aigc_demo.train_state import load_training_state, save_training_state
 
 EVAL_CHUNK = 500  # test images per forward pass during evaluation
@@ -177,7 +177,7 @@ def write_training_record(args, argv, progress, sizes: dict, out: Path) -> None:
     """training.json: what the model card's training section is rendered from."""
     record = {
         "family": "vae",
-        "command": "python -m aigc_demo.train vae " + shlex.join(argv),
+        "command": training_command("vae", argv),
         "settings": model_settings(args),
         "optimisation": {k: getattr(args, k) for k in ("batch_size", "lr", "beta", "kl_warmup", "max_steps", "seed")},
         "loss": "binary cross-entropy (summed over pixels) + beta * KL, nats per image",

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from aigc_demo.data.fashion_mnist import CLASS_NAMES
-from aigc_demo.device import describe, pick_device, pick_dtype
+from aigc_demo.device import describe, pick_device
 from aigc_demo.errors import UserInputError
 from aigc_demo.i18n import t
 from aigc_demo.images import as_fashion_mnist, open_user_image

@@ -1,0 +1,26 @@
+"""Small pieces every training script shares: the learning-rate schedule and the training record's facts."""
+from __future__ import annotations
+
+import math
+import platform
+import shlex
+
+import torch
+
+
+def warmup_cosine(step: int, peak: float, warmup: int, max_steps: int) -> float:
+    """Linear warm-up to `peak`, then cosine decay to a tenth of it at `max_steps`."""
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, max_steps - warmup))
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def hardware() -> str:
+    """What the run ran on, for the model card (the GPU's name when there is one)."""
+    accelerator = f"CUDA: {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else "CPU only"
+    return f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, {accelerator}"
+
+
+def training_command(family: str, argv: list[str]) -> str:
+    return f"python -m aigc_demo.train {family} " + shlex.join(argv)

@@ -174,7 +174,7 @@ def render_image_card(folder: Path, training: dict, evaluation: dict) -> str:
 
 # {folder.name}
 
-{IMAGE_SUMMARIES[family]} Trained from scratch here on a CPU.
+{IMAGE_SUMMARIES[family]} Trained from scratch here on {"a GPU" if "GPU" in training.get("hardware", "") or "CUDA:" in training.get("hardware", "") else "a CPU"}.
 
 ## Data and license
 {DATA_NOTES['fashion_mnist']} Weights: MIT, like this project.

@@ -81,7 +81,8 @@ characters. Weights: MIT, like this project.
 ```bash
 {training['command']}
 ```
-Hardware: {training['hardware']}. Wall time: {training['wall_seconds'] / 60:.0f} minutes for
+Hardware: {training['hardware']}.{(chr(10) * 2 + 'Note: ' + training['note'] + chr(10)) if training.get('note') else ''}
+Wall time: {training['wall_seconds'] / 60:.0f} minutes for
 {curve[-1]['step'] if curve else 0} steps ({curve[-1]['tokens_seen'] / 1e6 if curve else 0:.1f}M tokens); the checkpoint is the step
 with the lowest held-out loss (step {training.get('best_step')}). Optimisation: {json.dumps(training['optimisation'])},
 AdamW (betas 0.9/0.95, weight decay 0.1), warm-up then cosine decay, dropout {settings['dropout']}.

@@ -170,7 +170,7 @@ def build_generate_panel(models: list[str]) -> None:
                 go = gr.Button(t("image.generate"), variant="primary", elem_id="image-generate")
                 stop = gr.Button(t("text.stop"), variant="stop")
         with gr.Column(scale=2):
-            images = gr.Gallery(label=t("image.gallery"), columns=8, height="auto", format="png",
+            images = gr.Gallery(label=t("image.gallery"), columns=6, height="auto", format="png",
                                 buttons=["download", "fullscreen"], elem_id="image-gallery")
             seed_used = seed_used_box()
             card, card_file = run_card_panel()

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from pathlib import Path
 
 from aigc_demo import __version__
+from aigc_demo.tempfiles import new_output_path
 
 
 def run_card(task: str, model: str, checkpoint: str, seed: int, settings: dict, device: dict, **results) -> dict:
@@ -17,28 +17,8 @@ def run_card(task: str, model: str, checkpoint: str, seed: int, settings: dict, 
     }
 
 
-RUN_CARD_DIR = Path(tempfile.gettempdir()) / "aigc-studio-runcards"
-KEEP_SECONDS = 3600
-
-
 def write_run_card(card: dict, folder: str | Path | None = None) -> str:
-    """Save a card as JSON for download. Gradio copies it into its own cache (cleaned by delete_cache),
-    so our copies older than an hour are removed here to keep the temp folder bounded."""
-    folder = Path(folder or RUN_CARD_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    prune(folder, KEEP_SECONDS)
-    handle = tempfile.NamedTemporaryFile("w", suffix=".json", prefix=f"runcard-{card['task']}-",
-                                         dir=folder, delete=False, encoding="utf-8")
-    with handle:
-        json.dump(card, handle, indent=2, ensure_ascii=False)
-    return handle.name
-
-
-def prune(folder: Path, older_than_seconds: float) -> None:
-    cutoff = time.time() - older_than_seconds
-    for path in folder.glob("runcard-*.json"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass  # another request removed it first
+    """Save a card as JSON for download (in the pruned output folder)."""
+    path = new_output_path(f"runcard-{card['task']}-", ".json", folder)
+    path.write_text(json.dumps(card, indent=2, ensure_ascii=False), encoding="utf-8")
+    return str(path)

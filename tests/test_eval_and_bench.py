@@ -5,7 +5,8 @@ import shutil
 import yaml
 
 from aigc_demo.eval.__main__ import main as evaluate
-from aigc_demo.runcard import prune, write_run_card
+from aigc_demo.runcard import write_run_card
+from aigc_demo.tempfiles import prune
 
 
 def test_eval_writes_figures_and_a_model_card(tiny_checkpoints, corpus_file, tmp_path):

@@ -1,7 +1,6 @@
 """The Image tab: DCGAN, VAE and diffusion trained here on Fashion-MNIST; gallery, previews, latent explorer."""
 from __future__ import annotations
 
-import tempfile
 import time
 
 import gradio as gr
@@ -17,6 +16,7 @@ from aigc_demo.pipelines.image import IMAGE_MODELS, available_image_models, imag
 from aigc_demo.pipelines.vae import latent_map, reconstruct
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed, torch_generator
+from aigc_demo.tempfiles import new_output_path
 from aigc_demo.streaming import iterate_steps
 from aigc_demo.ui.common import (clamp, friendly_errors, how_it_works, run_card_panel, seed_controls, seed_used_box,
                                  wire_seed_buttons)
@@ -147,7 +147,7 @@ def vae_latent_map(label: str = "Sneaker", size: int = 9):
 def animated_gif(frames: list[np.ndarray]) -> str:
     """A back-and-forth loop of the frames, saved where Gradio can serve it."""
     pictures = [for_display(frame) for frame in frames + frames[-2:0:-1]]
-    path = tempfile.NamedTemporaryFile(suffix=".gif", prefix="interpolation-", delete=False).name
+    path = str(new_output_path("interpolation-", ".gif"))
     pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=120, loop=0)
     return path
 

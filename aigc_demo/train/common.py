@@ -1,6 +1,7 @@
 """Small pieces every training script shares: the learning-rate schedule and the training record's facts."""
 from __future__ import annotations
 
+import json
 import math
 import platform
 import shlex
@@ -24,3 +25,14 @@ def hardware() -> str:
 
 def training_command(family: str, argv: list[str]) -> str:
     return f"python -m aigc_demo.train {family} " + shlex.join(argv)
+
+
+def write_training_record(out, family: str, argv: list[str], progress: dict, **fields) -> None:
+    """<out>/training.json, what the model card's training section is rendered from: the family's own
+    fields (settings, optimisation, data, ...) plus the facts every run shares."""
+    from pathlib import Path
+
+    record = {"family": family, "command": training_command(family, argv), **fields, "hardware": hardware(),
+              "wall_seconds": round(progress["seconds"]), "learning_curve": progress["log"]}
+    Path(out).mkdir(parents=True, exist_ok=True)
+    (Path(out) / "training.json").write_text(json.dumps(record, indent=1))

@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.dcgan import DCGANDiscriminator, DCGANGenerator
-from aigc_demo.train.common import hardware, training_command
+from aigc_demo.train.common import write_training_record as write_record
 from aigc_demo.train_state import load_training_state, save_training_state
 
 GP_LAMBDA = 10.0  # Gulrajani et al.'s value; they found it robust across architectures and data sets
@@ -259,25 +259,16 @@ def save_everything(nets, args, argv, accelerator, progress, train_images: int, 
 
 
 def write_training_record(args, argv, progress, train_images: int, out: Path) -> None:
-    """training.json: what the model card's training section is rendered from."""
     g_lr, d_lr = learning_rates(0, args)
-    record = {
-        "family": "dcgan",
-        "command": training_command("dcgan", argv),
-        "settings": generator_settings(args),
-        "switches": {"gradient_penalty": args.gradient_penalty, "lr_schedule": args.lr_schedule,
-                     "batch_norm": args.batch_norm},
-        "discriminator": discriminator_settings(args),
-        "optimisation": {"batch_size": args.batch_size, "max_steps": args.max_steps, "seed": args.seed,
-                         "generator_lr": g_lr, "discriminator_lr": d_lr, "adam_betas": list(adam_betas(args)),
-                         "n_critic": args.n_critic, "gp_lambda": GP_LAMBDA if args.gradient_penalty else None},
-        "data": {"source": "fashion_mnist", "train_images": train_images},
-        "hardware": hardware(),
-        "wall_seconds": round(progress["seconds"]),
-        "learning_curve": progress["log"],
-    }
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "training.json").write_text(json.dumps(record, indent=1))
+    write_record(
+        out, "dcgan", argv, progress, settings=generator_settings(args),
+        switches={"gradient_penalty": args.gradient_penalty, "lr_schedule": args.lr_schedule,
+                  "batch_norm": args.batch_norm},
+        discriminator=discriminator_settings(args),
+        optimisation={"batch_size": args.batch_size, "max_steps": args.max_steps, "seed": args.seed,
+                      "generator_lr": g_lr, "discriminator_lr": d_lr, "adam_betas": list(adam_betas(args)),
+                      "n_critic": args.n_critic, "gp_lambda": GP_LAMBDA if args.gradient_penalty else None},
+        data={"source": "fashion_mnist", "train_images": train_images})
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import sys
 import time
 from pathlib import Path
@@ -29,7 +28,7 @@ from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.diffusion import NULL_CLASS, NUM_CLASSES, build_training_scheduler, build_unet
-from aigc_demo.train.common import hardware, training_command, warmup_cosine
+from aigc_demo.train.common import warmup_cosine, write_training_record as write_record
 from aigc_demo.train_state import load_training_state, save_training_state
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -182,19 +181,10 @@ def save(unet, ema, optimizer, scheduler, args, argv, progress, train_images: in
 
 
 def write_training_record(args, argv, progress, train_images: int, out: Path) -> None:
-    """training.json: what the model card's training section is rendered from."""
-    record = {
-        "family": "diffusion",
-        "command": training_command("diffusion", argv),
-        "settings": settings_from(args),
-        "optimisation": {k: getattr(args, k) for k in ("batch_size", "lr", "warmup", "max_steps", "seed")}
-        | {"optimizer": "AdamW", "weight_decay": 0.01, "grad_clip": 1.0, "ema_weights_saved": True},
-        "data": {"source": "fashion_mnist", "train_images": train_images},
-        "hardware": hardware(),
-        "wall_seconds": round(progress["seconds"]),
-        "learning_curve": progress["log"],
-    }
-    (out / "training.json").write_text(json.dumps(record, indent=1))
+    write_record(out, "diffusion", argv, progress, settings=settings_from(args),
+                 optimisation={k: getattr(args, k) for k in ("batch_size", "lr", "warmup", "max_steps", "seed")}
+                 | {"optimizer": "AdamW", "weight_decay": 0.01, "grad_clip": 1.0, "ema_weights_saved": True},
+                 data={"source": "fashion_mnist", "train_images": train_images})
 
 
 if __name__ == "__main__":

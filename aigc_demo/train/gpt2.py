@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from aigc_demo.eval.metrics import language_model_metrics
 from aigc_demo.models.gpt2 import GPT2Settings, build_model, train_tokenizer
-from aigc_demo.train.common import hardware, training_command, warmup_cosine
+from aigc_demo.train.common import warmup_cosine, write_training_record as write_record
 from aigc_demo.train_state import load_training_state, save_training_state
 
 
@@ -151,20 +151,11 @@ def evaluate_and_keep_best(model, tokenizer, heldout_text, args, accelerator, pr
 
 
 def write_training_record(args, argv, progress, train_chars, heldout_chars, out: Path) -> None:
-    """training.json: what the model card's training section is rendered from."""
-    record = {
-        "family": "gpt2",
-        "command": training_command("gpt2", argv),
-        "settings": settings_from(args).as_dict(),
-        "optimisation": {k: getattr(args, k) for k in ("batch_size", "lr", "warmup", "max_steps", "seed")},
-        "data": {"source": "text file " + args.text_file if args.text_file else "austen",
-                 "train_chars": train_chars, "heldout_chars": heldout_chars},
-        "hardware": hardware(),
-        "wall_seconds": round(progress["seconds"]),
-        "best_step": progress.get("best_step"),
-        "learning_curve": progress["log"],
-    }
-    (out / "training.json").write_text(json.dumps(record, indent=1))
+    write_record(out, "gpt2", argv, progress, settings=settings_from(args).as_dict(),
+                 optimisation={k: getattr(args, k) for k in ("batch_size", "lr", "warmup", "max_steps", "seed")},
+                 data={"source": "text file " + args.text_file if args.text_file else "austen",
+                       "train_chars": train_chars, "heldout_chars": heldout_chars},
+                 best_step=progress.get("best_step"))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.vae import ConditionalVAE
-from aigc_demo.train.common import hardware, training_command
+from aigc_demo.train.common import write_training_record as write_record
 from aigc_demo.train.dcgan import grid_labels, load_split, save_image_grid, step_generator, to_signed_unit
 from aigc_demo.train_state import load_training_state, save_training_state
 
@@ -174,20 +174,10 @@ def save_everything(model, optimizer, data, args, argv, accelerator, progress, o
 
 
 def write_training_record(args, argv, progress, sizes: dict, out: Path) -> None:
-    """training.json: what the model card's training section is rendered from."""
-    record = {
-        "family": "vae",
-        "command": training_command("vae", argv),
-        "settings": model_settings(args),
-        "optimisation": {k: getattr(args, k) for k in ("batch_size", "lr", "beta", "kl_warmup", "max_steps", "seed")},
-        "loss": "binary cross-entropy (summed over pixels) + beta * KL, nats per image",
-        "data": {"source": "fashion_mnist", **sizes},
-        "hardware": hardware(),
-        "wall_seconds": round(progress["seconds"]),
-        "learning_curve": progress["log"],
-    }
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "training.json").write_text(json.dumps(record, indent=1))
+    write_record(out, "vae", argv, progress, settings=model_settings(args),
+                 optimisation={k: getattr(args, k) for k in ("batch_size", "lr", "beta", "kl_warmup", "max_steps", "seed")},
+                 loss="binary cross-entropy (summed over pixels) + beta * KL, nats per image",
+                 data={"source": "fashion_mnist", **sizes})
 
 
 if __name__ == "__main__":

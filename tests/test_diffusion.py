@@ -175,3 +175,13 @@ def test_smoke_training_writes_a_diffusers_checkpoint_and_resumes(idx_data, tmp_
     assert scheduler_config["num_train_timesteps"] == 50
     images = ClassConditionalDiffusionPipeline(unet, scheduler_config)([4], torch.Generator().manual_seed(0), steps=2)
     assert images[0].shape == (28, 28)
+
+
+def test_dpm_solver_never_starts_where_the_cosine_schedule_has_no_signal():
+    """Regression: starting DPM-Solver++ at t=999 (alpha_bar ~ 2e-9) turned every sample into noise."""
+    from aigc_demo.models.diffusion import build_training_scheduler, make_scheduler
+
+    config = build_training_scheduler(1000).config
+    sampler = make_scheduler("dpm-solver++", config)
+    sampler.set_timesteps(20)
+    assert int(sampler.timesteps[0]) < 999 and float(sampler.alphas_cumprod[int(sampler.timesteps[0])]) > 1e-3

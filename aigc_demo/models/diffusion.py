@@ -56,11 +56,16 @@ def build_training_scheduler(num_train_timesteps: int = 1000) -> DDPMScheduler:
 def make_scheduler(name: str, config) -> DDPMScheduler | DDIMScheduler | DPMSolverMultistepScheduler:
     """A fresh sampler for one request: schedulers keep per-run state, so requests must not share one.
 
-    "trailing" timestep spacing starts sampling at the last training timestep (pure noise);
-    the older "leading" spacing starts short of it and leaves few-step samples washed out.
+    "trailing" timestep spacing starts sampling at the last training timestep (pure noise); the
+    older "leading" spacing starts short of it and leaves few-step samples washed out. DPM-Solver++
+    is the exception: under the cosine schedule alpha_bar at the last timestep is 2.4e-9, and its
+    log-SNR step diverges there (label accuracy 0.14 against 0.63 with "leading", 100 images,
+    DPM-Solver++-20, measured 2026-11-28), so it starts one spacing short of the end.
     """
-    extra = {"algorithm_type": "dpmsolver++"} if name == "dpm-solver++" else {}
-    return SCHEDULERS[name].from_config(config, timestep_spacing="trailing", **extra)
+    if name == "dpm-solver++":
+        return SCHEDULERS[name].from_config(config, algorithm_type="dpmsolver++", timestep_spacing="leading",
+                                            steps_offset=1)
+    return SCHEDULERS[name].from_config(config, timestep_spacing="trailing")
 
 
 def load_diffusion(folder: str | Path, device: torch.device | str = "cpu",

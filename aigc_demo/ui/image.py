@@ -12,6 +12,7 @@ from aigc_demo.device import describe, pick_device
 from aigc_demo.errors import UserInputError
 from aigc_demo.i18n import t
 from aigc_demo.images import as_fashion_mnist, open_user_image
+from aigc_demo.pipelines.convert import to_uint8
 from aigc_demo.pipelines.image import IMAGE_MODELS, available_image_models, image_model, run_image_model
 from aigc_demo.pipelines.vae import latent_map, reconstruct
 from aigc_demo.runcard import run_card, write_run_card
@@ -83,8 +84,7 @@ def generate_image(model: str = "diffusion", num_images: int = 16, seed: int = -
             index, total, preview = payload
             progress((index + 1, total), desc="denoising")
             if index % 2 == 0 or index + 1 == total:
-                previews = [((x[0].numpy() + 1) * 127.5).clip(0, 255).astype(np.uint8) for x in preview]
-                yield gallery(previews), gr.skip(), gr.skip(), seed
+                yield gallery(to_uint8(preview)), gr.skip(), gr.skip(), seed
         else:
             images, pipeline_dtype = payload
     seconds = time.perf_counter() - start

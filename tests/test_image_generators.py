@@ -186,3 +186,14 @@ def test_both_families_are_registered():
     from aigc_demo.train.__main__ import FAMILIES
 
     assert FAMILIES["dcgan"] == "aigc_demo.train.dcgan" and FAMILIES["vae"] == "aigc_demo.train.vae"
+
+
+def test_classifier_smoke_training_writes_the_judge(idx_root, tmp_path):
+    from aigc_demo.models.classifier import FashionClassifier
+    from aigc_demo.train.classifier import main as train_classifier
+
+    train_classifier(["--smoke", "--data-root", str(idx_root), "--out", str(tmp_path / "judge")])
+    record = json.loads((tmp_path / "judge" / "training.json").read_text())
+    assert record["family"] == "classifier" and 0 <= record["learning_curve"][0]["test_accuracy"] <= 1
+    judge = FashionClassifier.from_pretrained(tmp_path / "judge", strict=True)
+    assert judge(torch.zeros(2, 1, 28, 28)).shape == (2, 10)

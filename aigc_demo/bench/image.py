@@ -12,8 +12,9 @@ import time
 
 import torch
 
-from aigc_demo.eval.image import images_to_tensor, load_judge
+from aigc_demo.eval.image import load_judge
 from aigc_demo.eval.metrics import judge_images
+from aigc_demo.pipelines.convert import from_uint8
 from aigc_demo.pipelines.image import available_image_models, image_pipeline
 from aigc_demo.seeding import torch_generator
 
@@ -40,7 +41,7 @@ def diffusion_trade_off(count: int, ddpm_count: int) -> list[tuple[str, int, int
         start = time.perf_counter()
         images = pipeline(labels, torch_generator(0), scheduler=scheduler, steps=steps, guidance_scale=1.5)
         seconds = time.perf_counter() - start
-        _, predicted = judge_images(judge, images_to_tensor(images))
+        _, predicted = judge_images(judge, from_uint8(images))
         accuracy = float((predicted == torch.tensor(labels)).float().mean())
         rows.append((scheduler, steps, n, accuracy, seconds))
     return rows

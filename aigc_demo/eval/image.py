@@ -14,14 +14,10 @@ import torch
 from aigc_demo.checkpoints import checkpoints_dir
 from aigc_demo.data import fashion_mnist
 from aigc_demo.eval.metrics import feature_diversity, frechet_distance, judge_images
+from aigc_demo.pipelines.convert import from_uint8, tile
 
 JUDGE = "fashion-judge"
 SAMPLE_OPTIONS = {"diffusion": {"scheduler": "ddim", "steps": 25, "guidance_scale": 1.5}}
-
-
-def images_to_tensor(images) -> torch.Tensor:
-    """uint8 arrays [H, W] (or one array [N, H, W]) -> float [N, 1, H, W] in [-1, 1]."""
-    return torch.from_numpy(np.stack(list(images))).float().div(127.5).sub(1).unsqueeze(1)
 
 
 def load_judge():
@@ -54,11 +50,11 @@ def evaluate_image_model(name: str, data_root: str | Path = fashion_mnist.DEFAUL
     options = SAMPLE_OPTIONS.get(name, {})
     labels = [c for c in range(10) for _ in range(per_class)]
     images, seconds = generate_all(pipeline, labels, seed=0, options=options)
-    fake_features, predicted = judge_images(judge, images_to_tensor(images))
+    fake_features, predicted = judge_images(judge, from_uint8(images))
     real_a = stratified_indices(test_y, per_class, 0)
     real_b = stratified_indices(test_y, per_class, per_class)
-    real_features_a, real_predicted = judge_images(judge, images_to_tensor(test_x[real_a]))
-    real_features_b, _ = judge_images(judge, images_to_tensor(test_x[real_b]))
+    real_features_a, real_predicted = judge_images(judge, from_uint8(test_x[real_a]))
+    real_features_b, _ = judge_images(judge, from_uint8(test_x[real_b]))
     metrics = {
         "label_accuracy": round(float((predicted == torch.tensor(labels)).float().mean()), 4),
         "frechet_distance": round(frechet_distance(fake_features, real_features_a), 2),
@@ -74,15 +70,14 @@ def evaluate_image_model(name: str, data_root: str | Path = fashion_mnist.DEFAUL
 
 def sample_grid(images: list[np.ndarray], per_class: int, columns: int = 8) -> np.ndarray:
     """Rows = classes, the first `columns` samples of each: the card's unedited samples."""
-    rows = [np.concatenate(images[c * per_class:c * per_class + columns], axis=1) for c in range(10)]
-    return np.concatenate(rows, axis=0)
+    return tile([image for c in range(10) for image in images[c * per_class:c * per_class + columns]], columns)
 
 
 def evaluate_judge(data_root: str | Path = fashion_mnist.DEFAULT_ROOT) -> dict:
     """The judge's own accuracy on the 10,000 test images (the ceiling for the generators' label accuracy)."""
     judge = load_judge()
     test_x, test_y = fashion_mnist.load("test", data_root)
-    _, predicted = judge_images(judge, images_to_tensor(test_x))
+    _, predicted = judge_images(judge, from_uint8(test_x))
     per_class = [round(float((predicted[test_y == c] == c).float().mean()), 3) for c in range(10)]
     return {"metrics": {"test_accuracy": round(float((predicted == torch.from_numpy(test_y)).float().mean()), 4),
                         "per_class_accuracy": dict(zip(fashion_mnist.CLASS_NAMES, per_class))}}

@@ -9,12 +9,12 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.classifier import FashionClassifier
+from aigc_demo.pipelines.convert import from_uint8
 from aigc_demo.train.common import hardware, training_command
 
 
@@ -33,11 +33,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def to_tensor(images: np.ndarray) -> torch.Tensor:
-    """uint8 [N, 28, 28] -> float [N, 1, 28, 28] in [-1, 1], the range every generator here outputs."""
-    return torch.from_numpy(images).float().div(127.5).sub(1).unsqueeze(1)
-
-
 @torch.no_grad()
 def accuracy(model: FashionClassifier, images: torch.Tensor, labels: torch.Tensor) -> float:
     model.eval()
@@ -51,7 +46,7 @@ def main(argv: list[str]) -> None:
         torch.set_num_threads(args.threads)
     train_x, train_y = fashion_mnist.load("train", args.data_root)
     test_x, test_y = fashion_mnist.load("test", args.data_root)
-    train_x, test_x = to_tensor(train_x), to_tensor(test_x)
+    train_x, test_x = from_uint8(train_x), from_uint8(test_x)
     train_y, test_y = torch.from_numpy(train_y), torch.from_numpy(test_y)
     torch.manual_seed(args.seed)  # init only; this is a training script
     model = FashionClassifier()

@@ -36,3 +36,22 @@ def write_training_record(out, family: str, argv: list[str], progress: dict, **f
               "wall_seconds": round(progress["seconds"]), "learning_curve": progress["log"]}
     Path(out).mkdir(parents=True, exist_ok=True)
     (Path(out) / "training.json").write_text(json.dumps(record, indent=1))
+
+
+def start_run(args):
+    """Thread count, then the Accelerator (one code path for this CPU, one GPU or many)."""
+    from accelerate import Accelerator
+
+    if getattr(args, "threads", 0):
+        torch.set_num_threads(args.threads)
+    return Accelerator()
+
+
+def log_means(progress: dict, sums: dict, accelerator, **extra) -> None:
+    """Append the mean of each running sum since the last entry (plus `extra`) to the learning curve, then reset."""
+    steps = max(1, sums["steps"])
+    entry = {"step": progress["step"], "seconds": round(progress["seconds"], 1),
+             **{k: round(v / steps, 4) for k, v in sums.items() if k != "steps"}, **extra}
+    progress["log"].append(entry)
+    accelerator.print(json.dumps(entry))
+    sums.update({k: 0.0 for k in sums if k != "steps"}, steps=0)

@@ -19,25 +19,24 @@ step comes from a generator seeded by (--seed, step), so a resumed run repeats a
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.dcgan import DCGANDiscriminator, DCGANGenerator
-from aigc_demo.train.common import write_training_record as write_record
+from aigc_demo.pipelines.convert import from_uint8
+from aigc_demo.train.common import log_means, start_run, write_training_record as write_record
+from aigc_demo.train.images import load_split, sample_path, save_prior_samples, step_generator
 from aigc_demo.train_state import load_training_state, save_training_state
 
 GP_LAMBDA = 10.0  # Gulrajani et al.'s value; they found it robust across architectures and data sets
 TTUR_LR = {"generator": 1e-4, "discriminator": 4e-4}
-GRID_COLUMNS = 8  # sample grids: one row per class, this many samples each
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -73,43 +72,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-# ----------------------------------------------------------------------------- shared with train/vae.py
-def load_split(split: str, root: str | Path) -> tuple[torch.Tensor, torch.Tensor]:
-    """(uint8 images [N, 1, 28, 28], int64 labels [N]); kept as uint8 until a batch is drawn (4x less memory)."""
-    images, labels = fashion_mnist.load(split, root)
-    return torch.from_numpy(images.copy()).unsqueeze(1), torch.from_numpy(labels)
-
-
-def to_signed_unit(images: torch.Tensor) -> torch.Tensor:
-    """uint8 [0, 255] -> float [-1, 1], the range of the models' tanh outputs."""
-    return images.float() / 127.5 - 1.0
-
-
-def step_generator(seed: int, step: int) -> torch.Generator:
-    """A CPU generator with its own stream per (seed, step): resuming at step k draws what step k drew before."""
-    return torch.Generator().manual_seed(seed * 2**32 + step)
-
-
-def grid_labels(num_classes: int) -> torch.Tensor:
-    """Labels for a sample grid: GRID_COLUMNS of class 0, then of class 1, ... (one row per class)."""
-    return torch.arange(num_classes).repeat_interleave(GRID_COLUMNS)
-
-
-def save_image_grid(images: torch.Tensor, path: Path, columns: int = GRID_COLUMNS, padding: int = 2) -> None:
-    """images [N, 1, H, W] in [-1, 1] -> a grey PNG of ceil(N / columns) rows, with padding between tiles."""
-    from PIL import Image
-
-    pixels = ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()[:, 0]
-    n, h, w = pixels.shape
-    rows = math.ceil(n / columns)
-    canvas = np.zeros((rows * (h + padding) + padding, columns * (w + padding) + padding), np.uint8)
-    for i, tile in enumerate(pixels):
-        top, left = padding + (i // columns) * (h + padding), padding + (i % columns) * (w + padding)
-        canvas[top:top + h, left:left + w] = tile
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(canvas, mode="L").save(path)
-
-
 # ----------------------------------------------------------------------------- DCGAN
 def learning_rates(step: int, args) -> tuple[float, float]:
     """(generator, discriminator) learning rates at `step`."""
@@ -134,12 +96,8 @@ def adam_betas(args) -> tuple[float, float]:
 
 
 def main(argv: list[str]) -> None:
-    from accelerate import Accelerator
-
     args = parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    accelerator = Accelerator()
+    accelerator = start_run(args)
     state_dir, out = Path(args.state_dir), Path(args.out)
     images, labels = load_split("train", args.data_root)
     torch.manual_seed(args.seed)  # weight init only; this is a training script, not a request path
@@ -178,7 +136,7 @@ def run(nets, images, labels, args, argv, accelerator, progress, out: Path) -> N
         bar.set_postfix(d_loss=f"{d_loss:.3f}", g_loss=f"{g_loss:.3f}")
         last = step + 1 == args.max_steps
         if (step + 1) % args.log_every == 0 or last:
-            log_losses(progress, sums, accelerator)
+            log_means(progress, sums, accelerator)
         if (step + 1) % args.sample_every == 0 or last:
             save_samples(accelerator.unwrap_model(generator), args, progress["step"])
         if (step + 1) % args.save_every == 0 or last:
@@ -187,7 +145,7 @@ def run(nets, images, labels, args, argv, accelerator, progress, out: Path) -> N
 
 def discriminator_step(generator, discriminator, optimizer, images, labels, args, rng, accelerator) -> float:
     index = torch.randint(0, len(images), (args.batch_size,), generator=rng).to(images.device)
-    real, real_labels = to_signed_unit(images[index]), labels[index]
+    real, real_labels = from_uint8(images[index]), labels[index]
     z = torch.randn(args.batch_size, args.latent_dim, generator=rng).to(real.device)
     with torch.no_grad():
         # Fakes share the real batch's labels: the gradient penalty interpolates real/fake pairs of one class.
@@ -225,25 +183,11 @@ def generator_step(generator, discriminator, optimizer, args, rng, accelerator) 
     return loss.item()
 
 
-def log_losses(progress, sums, accelerator) -> None:
-    """Append the mean losses since the last entry to the learning curve."""
-    entry = {"step": progress["step"], "seconds": round(progress["seconds"], 1),
-             "d_loss": round(sums["d_loss"] / sums["steps"], 4), "g_loss": round(sums["g_loss"] / sums["steps"], 4)}
-    progress["log"].append(entry)
-    accelerator.print(json.dumps(entry))
-    sums.update(d_loss=0.0, g_loss=0.0, steps=0)
-
-
-@torch.no_grad()
 def save_samples(generator, args, step: int) -> None:
-    """<state-dir>/samples/step_XXXXXX.png, from the same noise every time so grids compare across steps."""
-    grid = grid_labels(generator.num_classes)
-    z = torch.randn(len(grid), generator.latent_dim, generator=torch.Generator().manual_seed(args.seed))
-    device = next(generator.parameters()).device
     generator.eval()  # batch norm's running statistics, as at inference
-    images = generator(z.to(device), grid.to(device))
+    save_prior_samples(generator, generator.latent_dim, generator.num_classes, next(generator.parameters()).device,
+                       args.seed, sample_path(args.state_dir, step))
     generator.train()
-    save_image_grid(images, Path(args.state_dir) / "samples" / f"step_{step:06d}.png")
 
 
 def save_everything(nets, args, argv, accelerator, progress, train_images: int, out: Path) -> None:

@@ -21,14 +21,14 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.diffusion import NULL_CLASS, NUM_CLASSES, build_training_scheduler, build_unet
-from aigc_demo.train.common import warmup_cosine, write_training_record as write_record
+from aigc_demo.train.common import start_run, warmup_cosine, write_training_record as write_record
+from aigc_demo.train.images import save_image_grid
 from aigc_demo.train_state import load_training_state, save_training_state
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -95,26 +95,17 @@ def training_loss(unet, scheduler, images: torch.Tensor, labels: torch.Tensor, a
 
 def sample_grid(ema, scheduler_config, path: Path, seed: int, per_class: int) -> None:
     """A PNG with one row per class, `per_class` samples each (DDIM-25, guidance 1.5)."""
-    from PIL import Image
-
     from aigc_demo.pipelines.diffusion import ClassConditionalDiffusionPipeline
 
     labels = [c for c in range(NUM_CLASSES) for _ in range(per_class)]
     pipeline = ClassConditionalDiffusionPipeline(ema.eval(), scheduler_config)
     images = pipeline(labels, torch.Generator().manual_seed(seed), scheduler="ddim", steps=25, guidance_scale=1.5)
-    rows = [np.concatenate(images[r * per_class:(r + 1) * per_class], axis=1)
-            for r in range(NUM_CLASSES)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(np.concatenate(rows, axis=0)).save(path)
+    save_image_grid(images, path, columns=per_class, padding=0)
 
 
 def main(argv: list[str]) -> None:
-    from accelerate import Accelerator
-
     args = parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    accelerator = Accelerator()
+    accelerator = start_run(args)
     images, labels = fashion_mnist.load("train", args.data_root)
     images, labels = torch.from_numpy(images.copy()), torch.from_numpy(labels)
     torch.manual_seed(args.seed)  # weight init only; this is a training script, not a request path

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from aigc_demo.eval.metrics import language_model_metrics
 from aigc_demo.models.gpt2 import GPT2Settings, build_model, train_tokenizer
-from aigc_demo.train.common import warmup_cosine, write_training_record as write_record
+from aigc_demo.train.common import start_run, warmup_cosine, write_training_record as write_record
 from aigc_demo.train_state import load_training_state, save_training_state
 
 
@@ -88,13 +88,10 @@ def settings_from(args) -> GPT2Settings:
 
 
 def main(argv: list[str]) -> None:
-    from accelerate import Accelerator
     from transformers import GPT2TokenizerFast
 
     args = parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    accelerator = Accelerator()
+    accelerator = start_run(args)
     state_dir, out = Path(args.state_dir), Path(args.out)
     train_text, heldout_text = load_corpus(args)
     if args.resume and (state_dir / "state.json").exists():

@@ -15,7 +15,6 @@ uninterrupted one.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -26,8 +25,9 @@ from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.vae import ConditionalVAE
-from aigc_demo.train.common import write_training_record as write_record
-from aigc_demo.train.dcgan import grid_labels, load_split, save_image_grid, step_generator, to_signed_unit
+from aigc_demo.pipelines.convert import from_uint8
+from aigc_demo.train.common import log_means, start_run, write_training_record as write_record
+from aigc_demo.train.images import load_split, sample_path, save_prior_samples, step_generator
 from aigc_demo.train_state import load_training_state, save_training_state
 
 EVAL_CHUNK = 500  # test images per forward pass during evaluation
@@ -73,7 +73,7 @@ def vae_losses(model, images, labels, rng: torch.Generator) -> tuple[torch.Tenso
     come out as grey blurs. BCE's curvature 1 / (p (1 - p)) grows towards black and white, where most
     Fashion-MNIST pixels are, which keeps backgrounds clean and edges sharp at beta = 1 with no tuning.
     """
-    x = to_signed_unit(images)
+    x = from_uint8(images)
     recon, mu, logvar = model(x, labels, generator=rng)
     reconstruction = F.binary_cross_entropy((recon + 1) / 2, (x + 1) / 2, reduction="sum") / len(x)
     kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / len(x)
@@ -81,12 +81,8 @@ def vae_losses(model, images, labels, rng: torch.Generator) -> tuple[torch.Tenso
 
 
 def main(argv: list[str]) -> None:
-    from accelerate import Accelerator
-
     args = parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    accelerator = Accelerator()
+    accelerator = start_run(args)
     state_dir, out = Path(args.state_dir), Path(args.out)
     images, labels = load_split("train", args.data_root)
     test_images, test_labels = (t[:args.test_images] for t in load_split("test", args.data_root))
@@ -122,7 +118,7 @@ def run(model, optimizer, data, args, argv, accelerator, progress, out: Path) ->
         bar.set_postfix(recon=f"{reconstruction.item():.1f}", kl=f"{kl.item():.1f}")
         last = step + 1 == args.max_steps
         if (step + 1) % args.eval_every == 0 or last:
-            evaluate(model, data["test"], args, accelerator, progress, sums)
+            log_means(progress, sums, accelerator, test_loss=round(test_loss(model, data["test"], args.seed), 3))
         if (step + 1) % args.sample_every == 0 or last:
             save_samples(accelerator.unwrap_model(model), args, progress["step"])
         if (step + 1) % args.save_every == 0 or last:
@@ -143,24 +139,9 @@ def test_loss(model, test_data, seed: int) -> float:
     return total / len(images)
 
 
-def evaluate(model, test_data, args, accelerator, progress, sums) -> None:
-    """Append the mean training losses since the last entry and the test loss to the learning curve."""
-    entry = {"step": progress["step"], "seconds": round(progress["seconds"], 1),
-             "recon_loss": round(sums["recon_loss"] / sums["steps"], 3), "kl": round(sums["kl"] / sums["steps"], 3),
-             "test_loss": round(test_loss(model, test_data, args.seed), 3)}
-    progress["log"].append(entry)
-    accelerator.print(json.dumps(entry))
-    sums.update(recon_loss=0.0, kl=0.0, steps=0)
-
-
-@torch.no_grad()
 def save_samples(model, args, step: int) -> None:
-    """<state-dir>/samples/step_XXXXXX.png: decoded prior samples, the same z every time."""
-    grid = grid_labels(model.num_classes)
-    z = torch.randn(len(grid), model.latent_dim, generator=torch.Generator().manual_seed(args.seed))
-    device = next(model.parameters()).device
-    images = model.decode(z.to(device), grid.to(device))
-    save_image_grid(images, Path(args.state_dir) / "samples" / f"step_{step:06d}.png")
+    save_prior_samples(model.decode, model.latent_dim, model.num_classes, next(model.parameters()).device,
+                       args.seed, sample_path(args.state_dir, step))
 
 
 def save_everything(model, optimizer, data, args, argv, accelerator, progress, out: Path) -> None:

@@ -34,6 +34,10 @@ EN = {
     "image.upload": "Picture of a garment", "image.reconstruct": "Reconstruct", "image.prepared": "As the VAE sees it (28x28)",
     "image.reconstruction": "Reconstruction", "image.map_size": "Map size", "image.draw_map": "Draw latent map",
     "image.latent_map": "Latent axes 1 (down) and 2 (across), -2.5 to 2.5",
+    "image.mix_heading": "### Style mixing (stylegan): each cell keeps its row's coarse styles and takes the rest from its column",
+    "image.mix_rows": "Row seeds (source A)", "image.mix_columns": "Column seeds (source B)",
+    "image.mix_crossover": "B's styles from: coarse (14x14 up), middle (28x28 up), fine (last layer)",
+    "image.mix": "Mix styles", "image.mix_grid": "Mixing grid (first row: B, first column: A)",
 }
 
 ZH = {
@@ -69,6 +73,10 @@ ZH = {
     "image.upload": "服装图片", "image.reconstruct": "重建", "image.prepared": "VAE 看到的样子（28x28）",
     "image.reconstruction": "重建结果", "image.map_size": "网格大小", "image.draw_map": "绘制潜空间",
     "image.latent_map": "潜变量第 1 维（纵向）与第 2 维（横向），-2.5 到 2.5",
+    "image.mix_heading": "### 风格混合（stylegan）：每格保留所在行的粗粒度风格，其余取自所在列",
+    "image.mix_rows": "行种子（来源 A）", "image.mix_columns": "列种子（来源 B）",
+    "image.mix_crossover": "从哪一层起用 B 的风格：coarse（14x14 起）、middle（28x28 起）、fine（最后一层）",
+    "image.mix": "混合风格", "image.mix_grid": "混合网格（首行为 B，首列为 A）",
 }
 
 assert EN.keys() == ZH.keys(), "every UI string needs both languages"

@@ -149,6 +149,31 @@ METRIC_NOTES = {
 }
 
 
+def switch_comparison(folder: Path) -> str:
+    """The optimisation-switch table from <folder>/switches.json (written by `python -m aigc_demo.train
+    dcgan-switches`), or nothing."""
+    path = folder / "switches.json"
+    if not path.is_file():
+        return ""
+    record = json.loads(path.read_text())
+    rows = "\n".join(f"| {r['run']} | {r['switches']['gradient_penalty']} | {r['switches']['lr_schedule']} | "
+                     f"{r['switches']['batch_norm']} | {r['wall_seconds'] / 60:.1f} | {r['label_accuracy']} | "
+                     f"{r['frechet_distance']} | {r['diversity']} |" for r in record["runs"])
+    return f"""
+## Optimisation switches on the same budget
+Every run: {record['steps']} generator steps, batch 64, seed 1234, one CPU thread, evaluated like the figures
+above ({record['samples_per_class']} samples per class). From:
+
+```bash
+{record['command'].strip()}
+```
+
+| run | gradient penalty | lr schedule | batch norm | minutes | label accuracy | Frechet distance | diversity |
+|---|---|---|---|---:|---:|---:|---:|
+{rows}
+"""
+
+
 def render_image_card(folder: Path, training: dict, evaluation: dict) -> str:
     family, metrics = training["family"], evaluation["metrics"]
     flat = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
@@ -169,6 +194,7 @@ def render_image_card(folder: Path, training: dict, evaluation: dict) -> str:
     note = f"\n\nNote: {training['note']}" if training.get("note") else ""
     settings = f"Settings: {json.dumps(training['settings'])}." if training.get("settings") else ""
     switches = f"\nSwitches: {json.dumps(training['switches'])}." if training.get("switches") else ""
+    comparison = switch_comparison(folder)
     return f"""---
 {yaml.safe_dump(front, sort_keys=False, allow_unicode=True).strip()}
 ---
@@ -195,7 +221,7 @@ From `python -m aigc_demo.eval checkpoints/{folder.name}`.{options}
 | metric | value | meaning |
 |---|---:|---|
 {rows}{extra}
-
+{comparison}
 ## Limitations
 {limitations}
 

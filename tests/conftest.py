@@ -53,11 +53,15 @@ def save_tiny_image_models(root: Path) -> None:
     from aigc_demo.models.classifier import FashionClassifier
     from aigc_demo.models.dcgan import DCGANGenerator
     from aigc_demo.models.diffusion import build_training_scheduler, build_unet
+    from aigc_demo.models.stylegan import StyleGANGenerator
     from aigc_demo.models.vae import ConditionalVAE
 
     torch.manual_seed(0)  # test set-up, not a request path
     DCGANGenerator(latent_dim=8, base_channels=8).eval().save_pretrained(root / "dcgan")
     ConditionalVAE(latent_dim=4, base_channels=8).eval().save_pretrained(root / "vae")
+    stylegan = StyleGANGenerator(latent_dim=8, w_dim=16, channels=(8, 8, 8)).eval()
+    stylegan.measure_w_avg(samples_per_class=32)
+    stylegan.save_pretrained(root / "stylegan")
     unet = build_unet(block_out_channels=(8, 16, 16))
     unet.save_pretrained(root / "diffusion" / "unet")
     build_training_scheduler(50).save_pretrained(root / "diffusion" / "scheduler")

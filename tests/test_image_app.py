@@ -27,7 +27,7 @@ def test_api_contract(client):
     assert all(p["parameter_has_default"] for p in params)
 
 
-@pytest.mark.parametrize("model, extra", [("dcgan", {}), ("vae", {"truncation": 0.7}),
+@pytest.mark.parametrize("model, extra", [("dcgan", {}), ("vae", {"truncation": 0.7}), ("stylegan", {"truncation": 0.7}),
                                           ("diffusion", {"steps": 4, "scheduler": "ddim"}),
                                           ("diffusion", {"steps": 3, "scheduler": "dpm-solver++", "guidance_scale": 1.0})])
 def test_same_seed_same_images(client, model, extra):
@@ -45,7 +45,6 @@ def test_same_seed_same_images(client, model, extra):
     (dict(model="dcgan", num_images=0), "minimum"),
     (dict(model="dcgan", num_images=1_000_000), "maximum"),
     (dict(model="imagen"), "not in the list of choices"),
-    (dict(model="stylegan"), "not in the list of choices"),  # offered only once its checkpoint is bundled
     (dict(model="dcgan", label="Spaceship"), "not in the list of choices"),
     (dict(model="diffusion", scheduler="euler"), "not in the list of choices"),
 ])
@@ -56,12 +55,34 @@ def test_bad_input_gets_a_clear_message(client, settings, message):
     assert generate(client, model="dcgan", num_images=1, seed=1)[0]
 
 
-def test_interpolation_strip_and_gif(client):
-    strip, gif = client.predict(model="vae", seed_a=1, seed_b=2, steps=5, label="Bag", api_name="/interpolate_latents")
-    assert len(strip) == 5 and gif.endswith(".gif")
+@pytest.mark.parametrize("model", ["vae", "stylegan", "diffusion"])
+def test_interpolation_strip_gif_and_run_card(client, model):
+    import json
+
     from PIL import Image
 
+    strip, gif, card = client.predict(model=model, seed_a=1, seed_b=2, steps=5, label="Bag",
+                                      api_name="/interpolate_latents")
+    assert len(strip) == 5 and gif.endswith(".gif")
     assert Image.open(gif).n_frames == 8  # there and back: 5 + 3
+    card = json.loads(open(card, encoding="utf-8").read())
+    assert card["task"] == "interpolation" and card["seed"] == 1 and card["settings"]["seed_b"] == 2
+
+
+def test_random_classes_are_named_in_the_captions(client):
+    from aigc_demo.data.fashion_mnist import CLASS_NAMES
+
+    gallery = generate(client, model="dcgan", num_images=8, seed=3, label="random")[0]
+    captions = [item["caption"] for item in gallery]
+    assert set(captions) <= set(CLASS_NAMES) and len(set(captions)) > 1
+
+
+def test_style_mixing_grid_through_the_api(client):
+    grid = client.predict("1, 2", "3, 4, 5", "Bag", "middle", 0.8, api_name="/style_mix")
+    assert len(grid) == 12 and grid[5]["caption"] == "A 1 + B 3"
+    with pytest.raises(Exception) as error:
+        client.predict("1, two", "3", "Bag", "coarse", 1.0, api_name="/style_mix")
+    assert "whole numbers" in str(error.value)
 
 
 def test_slerp_keeps_the_ends_and_the_norm():

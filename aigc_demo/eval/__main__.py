@@ -40,7 +40,7 @@ def evaluate(folder: Path, args) -> dict:
     if family in IMAGE_FAMILIES:
         from aigc_demo.eval.image import evaluate_image_model
 
-        return evaluate_image_model(folder.name, args.data_root, quick=args.quick)
+        return evaluate_image_model(family, args.data_root, quick=args.quick, folder=folder)
     if family == "classifier":
         from aigc_demo.eval.image import evaluate_judge
 

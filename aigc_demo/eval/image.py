@@ -40,13 +40,14 @@ def generate_all(pipeline, labels: list[int], seed: int, options: dict, batch: i
 
 
 def evaluate_image_model(name: str, data_root: str | Path = fashion_mnist.DEFAULT_ROOT, per_class: int = 100,
-                         quick: bool = False) -> dict:
+                         quick: bool = False, folder: Path | None = None) -> dict:
+    """Figures for the bundled model `name`, or for the checkpoint in `folder` of family `name`."""
     from aigc_demo.pipelines.image import load_image_pipeline
 
     per_class = 20 if quick else per_class
     judge = load_judge()
     test_x, test_y = fashion_mnist.load("test", data_root)
-    pipeline = load_image_pipeline(name, torch.device("cpu"), torch.float32)
+    pipeline = load_image_pipeline(name, torch.device("cpu"), torch.float32, folder)
     options = SAMPLE_OPTIONS.get(name, {})
     labels = [c for c in range(10) for _ in range(per_class)]
     images, seconds = generate_all(pipeline, labels, seed=0, options=options)

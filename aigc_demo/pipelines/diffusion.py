@@ -15,6 +15,7 @@ from aigc_demo.device import check_finite
 from aigc_demo.errors import UserInputError
 from aigc_demo.models.diffusion import SCHEDULERS, make_scheduler
 from aigc_demo.pipelines.convert import to_uint8
+from aigc_demo.pipelines.latent import resolve_labels, seeded_after_label, slerp
 
 MAX_STEPS = 1000
 MAX_GUIDANCE = 20.0
@@ -34,28 +35,51 @@ class ClassConditionalDiffusionPipeline:
                  on_step: StepCallback | None = None) -> list[np.ndarray]:
         """One uint8 [H, W] image per label; a None label means a class drawn from `generator`."""
         self.check_inputs(labels, scheduler, steps, guidance_scale)
+        # Labels, then noise, both from the request's CPU generator so every host draws the same.
+        class_labels = resolve_labels(labels, self.num_classes, generator).to(self.unet.device)
+        noise = self.initial_noise(len(labels), generator)
+        return self.denoise(noise, class_labels, generator, scheduler, steps, guidance_scale, on_step)
+
+    @torch.inference_mode()
+    def interpolate(self, seed_a: int, seed_b: int, frames: int, label: int | None, scheduler: str = "ddim",
+                    steps: int = 25, guidance_scale: float = 1.5,
+                    on_step: StepCallback | None = None) -> list[np.ndarray]:
+        """Frames from seed A's image to seed B's: the starting noise moves along a great circle, and a
+        deterministic sampler (DDIM, DPM-Solver++) maps each noise to an image, so neighbours look alike."""
+        if not 2 <= int(frames) <= 64:
+            raise UserInputError("Use between 2 and 64 interpolation steps.")
+        if scheduler == "ddpm":
+            raise UserInputError("Interpolation needs a deterministic sampler: pick ddim or dpm-solver++.")
+        self.check_inputs([label], scheduler, steps, guidance_scale)
+        first = torch.Generator().manual_seed(int(seed_a))
+        class_label = resolve_labels([label], self.num_classes, first)
+        noise_a = self.initial_noise(1, first).flatten(1)
+        noise_b = self.initial_noise(1, seeded_after_label(seed_b, self.num_classes)).flatten(1)
+        noise = torch.cat([slerp(noise_a, noise_b, i / (frames - 1)) for i in range(frames)])
+        noise = noise.view(frames, *self.initial_shape())
+        labels = class_label.repeat(frames).to(self.unet.device)
+        return self.denoise(noise, labels, torch.Generator().manual_seed(int(seed_a)), scheduler, steps,
+                            guidance_scale, on_step)
+
+    def denoise(self, sample: torch.Tensor, class_labels: torch.Tensor, generator: torch.Generator, scheduler: str,
+                steps: int, guidance_scale: float, on_step: StepCallback | None) -> list[np.ndarray]:
         # 1. A fresh sampler for this request (schedulers keep per-run state).
         sampler = make_scheduler(scheduler, self.scheduler_config)
         sampler.set_timesteps(int(steps))
-        # 2. Labels, then noise, both from the request's CPU generator so every host draws the same.
-        class_labels = self.resolve_labels(labels, generator)
-        sample = self.initial_noise(len(labels), generator)
         x0 = sample
-        # 3. Denoise: predict the noise, guide it, step the sampler; show the x0 estimate after each step.
+        # 2. Denoise: predict the noise, guide it, step the sampler; show the x0 estimate after each step.
         for index, t in enumerate(sampler.timesteps):
             noise = self.guided_noise(sample, t, class_labels, guidance_scale)
             x0 = predicted_original(sampler, sample, noise, t)
             sample = sampler.step(noise, t, sample, generator=generator).prev_sample
             if on_step is not None and on_step(index, len(sampler.timesteps), x0.float().cpu()):
                 return to_uint8(x0)
-        # 4. Back to 0..255; NaN/inf here (half precision) triggers the caller's float32 retry.
+        # 3. Back to 0..255; NaN/inf here (half precision) triggers the caller's float32 retry.
         return to_uint8(check_finite(sample, "image"))
 
     def check_inputs(self, labels, scheduler: str, steps: int, guidance_scale: float) -> None:
         if not labels:
             raise UserInputError("Ask for at least one image.")
-        if any(label is not None and not 0 <= int(label) < self.num_classes for label in labels):
-            raise UserInputError(f"Pick a class label from 0 to {self.num_classes - 1}, or none for a random class.")
         if scheduler not in SCHEDULERS:
             raise UserInputError(f"Pick a scheduler from {', '.join(SCHEDULERS)}; {scheduler!r} is not one.")
         train_steps = self.scheduler_config["num_train_timesteps"]
@@ -65,16 +89,12 @@ class ClassConditionalDiffusionPipeline:
         if not 0 <= float(guidance_scale) <= MAX_GUIDANCE:
             raise UserInputError(f"Set the guidance scale between 0 and {MAX_GUIDANCE:g} (1.5 works well).")
 
-    def resolve_labels(self, labels: list[int | None], generator: torch.Generator) -> torch.Tensor:
-        # One draw for every position, used only where no label was given, so the noise that
-        # follows is the same whether or not labels were chosen: a seed keeps its "look".
-        drawn = torch.randint(0, self.num_classes, (len(labels),), generator=generator)
-        chosen = [int(d) if label is None else int(label) for label, d in zip(labels, drawn.tolist())]
-        return torch.tensor(chosen, dtype=torch.long, device=self.unet.device)
+    def initial_shape(self) -> tuple[int, int, int]:
+        size = self.unet.config.sample_size
+        return self.unet.config.in_channels, size, size
 
     def initial_noise(self, batch: int, generator: torch.Generator) -> torch.Tensor:
-        size = self.unet.config.sample_size
-        noise = torch.randn((batch, self.unet.config.in_channels, size, size), generator=generator)
+        noise = torch.randn((batch, *self.initial_shape()), generator=generator)
         # The sampler's arithmetic stays in float32 even for a half-precision UNet.
         return noise.to(self.unet.device)
 

@@ -2,6 +2,7 @@
 wrapped in a thin pipeline per call."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable, Iterator
 
 import torch
@@ -27,20 +28,34 @@ def load_image_model(name: str, device: torch.device, dtype: torch.dtype):
         raise UserInputError(f"Pick a model from {', '.join(IMAGE_MODELS)}; '{str(name)[:40]}' is not one.")
     if name not in available_image_models():
         raise ModelUnavailableError(f"The {name} model is not bundled in this build yet.")
-    folder = checkpoints_dir() / name
+    return load_from_folder(name, checkpoints_dir() / name, device, dtype)
+
+
+def load_from_folder(family: str, folder: Path, device: torch.device, dtype: torch.dtype):
+    """A family's network(s) from any checkpoint folder (the bundled ones, or a training run's for evaluation)."""
     try:
-        if name == "diffusion":
+        if family == "diffusion":
             from aigc_demo.models.diffusion import load_diffusion
 
             return load_diffusion(folder, device, dtype)
-        if name == "dcgan":
-            from aigc_demo.models.dcgan import DCGANGenerator as Model
-        else:
-            from aigc_demo.models.vae import ConditionalVAE as Model
-        return Model.from_pretrained(folder, strict=True).to(device, dtype).eval()
+        return generator_class(family).from_pretrained(folder, strict=True).to(device, dtype).eval()
     except (OSError, RuntimeError, ValueError) as error:
-        raise ModelUnavailableError(f"The {name} checkpoint failed to load ({type(error).__name__}); "
+        raise ModelUnavailableError(f"The {family} checkpoint failed to load ({type(error).__name__}); "
                                     "the other models still work.") from error
+
+
+def generator_class(family: str):
+    if family == "dcgan":
+        from aigc_demo.models.dcgan import DCGANGenerator
+
+        return DCGANGenerator
+    if family == "stylegan":
+        from aigc_demo.models.stylegan import StyleGANGenerator
+
+        return StyleGANGenerator
+    from aigc_demo.models.vae import ConditionalVAE
+
+    return ConditionalVAE
 
 
 def image_model(name: str, dtype: torch.dtype | None = None):
@@ -54,18 +69,24 @@ def image_pipeline(name: str, dtype: torch.dtype | None = None):
     return wrap(name, image_model(name, dtype))
 
 
-def load_image_pipeline(name: str, device: torch.device, dtype: torch.dtype):
-    """An uncached pipeline on an explicit device and dtype (evaluation and benchmarks)."""
-    return wrap(name, load_image_model(name, device, dtype))
+def load_image_pipeline(name: str, device: torch.device, dtype: torch.dtype, folder: Path | None = None):
+    """An uncached pipeline on an explicit device and dtype (evaluation and benchmarks); `folder` (a checkpoint
+    of family `name` outside checkpoints/, e.g. a training run) instead of the bundled one."""
+    model = load_image_model(name, device, dtype) if folder is None else load_from_folder(name, folder, device, dtype)
+    return wrap(name, model)
 
 
 def wrap(name: str, model):
-    """Diffusion gets its sampling pipeline; DCGAN's generator and the VAE's decoder the latent one."""
+    """Diffusion gets its sampling pipeline, the style-based GAN its own; DCGAN's generator and the VAE's
+    decoder the latent one."""
     from aigc_demo.pipelines.diffusion import ClassConditionalDiffusionPipeline
     from aigc_demo.pipelines.latent import LatentImagePipeline
+    from aigc_demo.pipelines.style import StyleImagePipeline
 
     if name == "diffusion":
         return ClassConditionalDiffusionPipeline(*model)
+    if name == "stylegan":
+        return StyleImagePipeline(model)
     parameter = next(model.parameters())
     decode = model.forward if name == "dcgan" else model.decode
     return LatentImagePipeline(decode, model.latent_dim, model.num_classes, parameter.device, parameter.dtype)

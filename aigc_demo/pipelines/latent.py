@@ -38,6 +38,14 @@ def slerp(a: torch.Tensor, b: torch.Tensor, fraction: float) -> torch.Tensor:
     return (torch.sin((1 - fraction) * angle) * a + torch.sin(fraction * angle) * b) / torch.sin(angle)
 
 
+def seeded_after_label(seed: int, num_classes: int) -> torch.Generator:
+    """A generator for `seed` past its label draw, so what it draws next is the latent a one-image request
+    with that seed gets: each end of an interpolation is the image the Generate tab shows for its seed."""
+    generator = torch.Generator().manual_seed(int(seed))
+    resolve_labels([None], num_classes, generator)
+    return generator
+
+
 class LatentImagePipeline:
     def __init__(self, decode: Decoder, latent_dim: int, num_classes: int, device: torch.device, dtype: torch.dtype):
         self.decode, self.latent_dim, self.num_classes = decode, latent_dim, num_classes
@@ -50,21 +58,24 @@ class LatentImagePipeline:
             raise UserInputError("Ask for at least one image.")
         # 1. Labels, then latents, from the request's CPU generator (same images on every host).
         class_labels = resolve_labels(labels, self.num_classes, generator)
-        z = torch.randn((len(labels), self.latent_dim), generator=generator) * float(truncation)
+        z = torch.randn((len(labels), self.latent_dim), generator=generator)
         # 2. Decode; NaN/inf (half precision) triggers the caller's float32 retry.
-        return to_uint8(check_finite(self.run(z, class_labels), "image"))
+        return to_uint8(check_finite(self.run(z, class_labels, truncation), "image"))
 
     @torch.inference_mode()
-    def interpolate(self, seed_a: int, seed_b: int, steps: int, label: int | None) -> list[np.ndarray]:
+    def interpolate(self, seed_a: int, seed_b: int, steps: int, label: int | None,
+                    truncation: float = 1.0) -> list[np.ndarray]:
         """Frames along the great circle from seed_a's latent to seed_b's, for one class."""
         if not 2 <= int(steps) <= 64:
             raise UserInputError("Use between 2 and 64 interpolation steps.")
         first = torch.Generator().manual_seed(int(seed_a))
         class_label = resolve_labels([label], self.num_classes, first)
         z_a = torch.randn((1, self.latent_dim), generator=first)
-        z_b = torch.randn((1, self.latent_dim), generator=torch.Generator().manual_seed(int(seed_b)))
+        second = seeded_after_label(seed_b, self.num_classes)
+        z_b = torch.randn((1, self.latent_dim), generator=second)
         z = torch.cat([slerp(z_a, z_b, i / (steps - 1)) for i in range(steps)])
-        return to_uint8(check_finite(self.run(z, class_label.repeat(steps)), "image"))
+        return to_uint8(check_finite(self.run(z, class_label.repeat(steps), truncation), "image"))
 
-    def run(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    def run(self, z: torch.Tensor, labels: torch.Tensor, truncation: float = 1.0) -> torch.Tensor:
+        z = z * float(truncation)
         return self.decode(z.to(self.device, self.dtype), labels.to(self.device)).float().cpu()

@@ -1,4 +1,4 @@
-"""The Image tab: DCGAN, VAE and diffusion trained here on Fashion-MNIST; gallery, previews, latent explorer."""
+"""The Image tab: DCGAN, VAE, diffusion and a style-based GAN trained here on Fashion-MNIST; gallery, previews, latent explorer."""
 from __future__ import annotations
 
 import time
@@ -14,6 +14,8 @@ from aigc_demo.i18n import t
 from aigc_demo.images import as_fashion_mnist, open_user_image
 from aigc_demo.pipelines.convert import to_uint8
 from aigc_demo.pipelines.image import IMAGE_MODELS, available_image_models, image_model, run_image_model
+from aigc_demo.pipelines.latent import resolve_labels
+from aigc_demo.pipelines.style import CROSSOVERS
 from aigc_demo.pipelines.vae import latent_map, reconstruct
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed, torch_generator
@@ -88,11 +90,17 @@ def generate_image(model: str = "diffusion", num_images: int = 16, seed: int = -
         else:
             images, pipeline_dtype = payload
     seconds = time.perf_counter() - start
-    captions = [CLASS_NAMES[class_label] if class_label is not None else "" for _ in images]
+    captions = [CLASS_NAMES[c] for c in drawn_labels(labels, seed)]
     card = run_card("image", model, f"checkpoints/{model}", seed,
                     {"num_images": count, "label": label, **options}, describe(pick_device(), pipeline_dtype),
                     seconds=round(seconds, 2), images_per_second=round(count / seconds, 1))
     yield gallery(images, captions), card, write_run_card(card), seed
+
+
+def drawn_labels(labels: list[int | None], seed: int) -> list[int]:
+    """The class of each image: every pipeline's first draw from the request's generator picks the labels left
+    open (pipelines.latent.resolve_labels), so the same draw here names them for the captions."""
+    return resolve_labels(labels, len(CLASS_NAMES), torch_generator(seed)).tolist()
 
 
 def sampled(pipeline, labels: list[int | None], seed: int, options: dict):
@@ -108,16 +116,64 @@ def sampled(pipeline, labels: list[int | None], seed: int, options: dict):
 
 @friendly_errors
 def interpolate_latents(model: str = "dcgan", seed_a: int = 1, seed_b: int = 2, steps: int = 10,
-                        label: str = RANDOM_LABEL):
-    """Frames along the spherical path between two seeds' latents, as a strip and an animated GIF."""
+                        label: str = RANDOM_LABEL, truncation: float = 1.0, progress=gr.Progress()):
+    """Frames along the spherical path between two seeds' latents (diffusion: starting noises), as a strip,
+    an animated GIF and a run card."""
     model, class_label = read_model(model), read_label(label)
-    if model not in ("dcgan", "vae"):
-        raise UserInputError("The latent explorer works with dcgan and vae (their latent is one vector).")
-    steps = int(clamp(steps, 2, 64, int))
+    frames_wanted = int(clamp(steps, 2, 64, int))
     seeds = resolve_seed(seed_a), resolve_seed(seed_b)
-    frames = list(run_image_model(model, lambda pipe: iter([pipe.interpolate(*seeds, steps, class_label)]),
-                                  gr.Warning))[0]
-    return gallery(frames), animated_gif(frames)
+    options = INTERPOLATION_OPTIONS.get(model, {"truncation": clamp(truncation, 0.05, 2.0)})
+    start, frames = time.perf_counter(), None
+    for kind, payload in run_image_model(model, lambda pipe: interpolated(pipe, seeds, frames_wanted, class_label,
+                                                                          options), gr.Warning):
+        if kind == "step":
+            progress((payload[0] + 1, payload[1]), desc="denoising")
+        else:
+            frames, pipeline_dtype = payload
+    card = run_card("interpolation", model, f"checkpoints/{model}", seeds[0],
+                    {"seed_b": seeds[1], "frames": frames_wanted, "label": label, **options},
+                    describe(pick_device(), pipeline_dtype), seconds=round(time.perf_counter() - start, 2))
+    yield gallery(frames), animated_gif(frames), write_run_card(card)
+
+
+# Diffusion interpolates its starting noise and needs a deterministic sampler; the tab's defaults.
+INTERPOLATION_OPTIONS = {"diffusion": {"scheduler": "ddim", "steps": 25, "guidance_scale": 1.5}}
+
+
+def interpolated(pipeline, seeds: tuple[int, int], frames: int, label: int | None, options: dict):
+    """("step", ...) progress for diffusion, then ("done", (frames, dtype))."""
+    dtype = getattr(pipeline, "dtype", None) or pipeline.unet.dtype
+    if "scheduler" in options:
+        run = lambda on_step: pipeline.interpolate(*seeds, frames, label, on_step=on_step, **options)  # noqa: E731
+        for kind, payload in iterate_steps(run):
+            yield (kind, payload) if kind == "step" else ("done", (payload, dtype))
+    else:
+        yield "done", (pipeline.interpolate(*seeds, frames, label, **options), dtype)
+
+
+@friendly_errors
+def style_mix(row_seeds: str = "1, 2, 3", column_seeds: str = "4, 5, 6", label: str = RANDOM_LABEL,
+              crossover: str = "coarse", truncation: float = 1.0):
+    """StyleGAN's mixing grid: rows keep their coarse styles, columns lend the rest."""
+    read_model("stylegan")
+    rows, columns = read_seed_list(row_seeds), read_seed_list(column_seeds)
+    class_label, psi = read_label(label), clamp(truncation, 0.05, 2.0)
+    grid = list(run_image_model("stylegan", lambda pipe: iter([pipe.style_mix(rows, columns, class_label, crossover,
+                                                                              psi)]), gr.Warning))[0]
+    captions = [""] + [f"B {s}" for s in columns]
+    for r, seed in enumerate(rows):
+        captions += [f"A {seed}"] + [f"A {seed} + B {c}" for c in columns]
+    return gallery(grid, captions)
+
+
+def read_seed_list(text) -> list[int]:
+    """'1, 2, 3' -> [1, 2, 3] (1 to 8 seeds)."""
+    parts = [p for p in str(text or "").replace(";", ",").replace(" ", ",").split(",") if p]
+    if not parts or not all(p.isdigit() for p in parts):
+        raise UserInputError("Give seeds as whole numbers separated by commas, for example 1, 2, 3.")
+    if len(parts) > 8:
+        raise UserInputError("Use at most 8 seeds per side of the mixing grid.")
+    return [resolve_seed(int(p)) for p in parts]
 
 
 @friendly_errors
@@ -184,20 +240,48 @@ def build_generate_panel(models: list[str]) -> None:
 
 
 def build_explorer_panel(models: list[str]) -> None:
-    latent_models = [m for m in models if m in ("dcgan", "vae")]
+    default = "stylegan" if "stylegan" in models else models[0]
     with gr.Row():
-        model = gr.Dropdown(latent_models, value=latent_models[0] if latent_models else None, label=t("image.model"))
+        model = gr.Dropdown(models, value=default, label=t("image.model"))
         label = gr.Dropdown([RANDOM_LABEL, *CLASS_NAMES], value=RANDOM_LABEL, label=t("image.label"))
         seed_a = gr.Number(value=1, precision=0, minimum=0, label=t("image.seed_a"))
         seed_b = gr.Number(value=2, precision=0, minimum=0, label=t("image.seed_b"))
         steps = gr.Slider(2, 64, value=10, step=1, label=t("image.interpolation_steps"))
-    go = gr.Button(t("image.interpolate"), variant="primary")
-    strip = gr.Gallery(label=t("image.strip"), columns=10, height="auto", format="png")
-    gif = gr.Image(label=t("image.gif"), type="filepath", format="gif", height=160)
-    go.click(interpolate_latents, [model, seed_a, seed_b, steps, label], [strip, gif],
+        truncation = gr.Slider(0.05, 2, value=1.0, step=0.05, label=t("image.truncation"))
+    go = gr.Button(t("image.interpolate"), variant="primary", elem_id="image-interpolate")
+    strip = gr.Gallery(label=t("image.strip"), columns=10, height="auto", format="png", elem_id="image-strip")
+    with gr.Row():
+        gif = gr.Image(label=t("image.gif"), type="filepath", format="gif", height=160)
+        card_file = gr.File(label=t("common.download_card"), interactive=False)
+    go.click(interpolate_latents, [model, seed_a, seed_b, steps, label, truncation], [strip, gif, card_file],
              api_name="interpolate_latents", concurrency_id="image_models", concurrency_limit=2)
+    if "stylegan" in models:
+        build_style_mix_panel()
     if "vae" in models:
         build_vae_panel()
+
+
+def build_style_mix_panel() -> None:
+    gr.Markdown(t("image.mix_heading"))
+    with gr.Row():
+        rows = gr.Textbox(value="1, 2, 3", label=t("image.mix_rows"))
+        columns = gr.Textbox(value="4, 5, 6, 7", label=t("image.mix_columns"))
+        label = gr.Dropdown([RANDOM_LABEL, *CLASS_NAMES], value="Ankle boot", label=t("image.label"))
+        crossover = gr.Radio(list(CROSSOVERS), value="coarse", label=t("image.mix_crossover"))
+        truncation = gr.Slider(0.05, 2, value=0.8, step=0.05, label=t("image.truncation"))
+    go = gr.Button(t("image.mix"), elem_id="image-mix")
+    grid = gr.Gallery(label=t("image.mix_grid"), columns=5, height="auto", format="png", elem_id="image-mix-grid")
+    go.click(style_mix, [rows, columns, label, crossover, truncation], grid, api_name="style_mix",
+             concurrency_id="image_models")
+    columns.change(grid_columns, columns, grid, api_visibility="undocumented", queue=False)
+
+
+def grid_columns(column_seeds: str):
+    """One gallery column per column seed, plus the row-source column (left as is while the text is invalid)."""
+    try:
+        return gr.update(columns=len(read_seed_list(column_seeds)) + 1)
+    except UserInputError:
+        return gr.skip()
 
 
 def build_vae_panel() -> None:

@@ -61,3 +61,35 @@ def test_image_eval_and_bench_run_on_tiny_models(tiny_checkpoints, tmp_path):
     assert images_per_second("dcgan", batch=2, repeats=1) > 0
     rows = diffusion_trade_off(count=4, ddpm_count=2)
     assert [r[:2] for r in rows] == [("ddpm", 50), ("ddim", 50), ("ddim", 20), ("dpm-solver++", 20)]  # 50 train steps
+
+
+def test_serving_bench_batched_and_plain_endpoints_agree(tiny_checkpoints):
+    """The batching benchmark end to end: both endpoints answer every request, with the same images per seed."""
+    from aigc_demo.bench.image import serving_throughput
+
+    rows = serving_throughput(["dcgan", "stylegan"], concurrent=4)
+    assert [r[0] for r in rows] == ["dcgan", "stylegan"]
+    assert all(plain > 0 and batched > 0 and difference <= 1 for _, plain, batched, difference in rows)
+
+
+def test_dcgan_switch_comparison_trains_evaluates_and_lands_in_the_card(tiny_checkpoints, tmp_path):
+    import json
+
+    from aigc_demo.model_card import switch_comparison
+    from aigc_demo.train.dcgan_switches import main as compare
+    from tests.test_image_generators import structured_images
+    from aigc_demo.data.fashion_mnist import IMAGES_MAGIC, LABELS_MAGIC, write_idx
+
+    for prefix, n, seed in (("train", 64, 0), ("t10k", 400, 1)):
+        images, labels = structured_images(n, seed)
+        write_idx(tmp_path / f"{prefix}-images-idx3-ubyte.gz", images, IMAGES_MAGIC)
+        write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte.gz", labels, LABELS_MAGIC)
+    card = tmp_path / "card"
+    card.mkdir()
+    compare(["--steps", "2", "--runs-dir", str(tmp_path / "runs"), "--card", str(card), "--data-root", str(tmp_path),
+             "--only", "baseline", "no-batch-norm", "--per-class", "4", "--smoke"])
+    record = json.loads((card / "switches.json").read_text())
+    assert [r["run"] for r in record["runs"]] == ["baseline", "no-batch-norm"]
+    assert record["runs"][1]["switches"]["batch_norm"] is False and record["runs"][0]["steps"] == 2
+    table = switch_comparison(card)
+    assert "| no-batch-norm | False | none | False |" in table

@@ -35,10 +35,23 @@ class ClassConditionalDiffusionPipeline:
                  on_step: StepCallback | None = None) -> list[np.ndarray]:
         """One uint8 [H, W] image per label; a None label means a class drawn from `generator`."""
         self.check_inputs(labels, scheduler, steps, guidance_scale)
-        # Labels, then noise, both from the request's CPU generator so every host draws the same.
-        class_labels = resolve_labels(labels, self.num_classes, generator).to(self.unet.device)
-        noise = self.initial_noise(len(labels), generator)
-        return self.denoise(noise, class_labels, generator, scheduler, steps, guidance_scale, on_step)
+        return self.render([self.draw(labels, generator)], generator, scheduler, steps, guidance_scale, on_step)
+
+    def draw(self, labels: list[int | None], generator: torch.Generator) -> dict[str, torch.Tensor]:
+        """Labels, then starting noise, from the request's CPU generator so every host draws the same."""
+        if not labels:
+            raise UserInputError("Ask for at least one image.")
+        return {"labels": resolve_labels(labels, self.num_classes, generator),
+                "noise": self.initial_noise(len(labels), generator)}
+
+    @torch.inference_mode()
+    def render(self, draws: list[dict[str, torch.Tensor]], generator: torch.Generator, scheduler: str = "ddim",
+               steps: int = 25, guidance_scale: float = 1.5, on_step: StepCallback | None = None) -> list[np.ndarray]:
+        """Denoise one or more requests' draws as one batch. DDPM's per-step noise comes from `generator`, so
+        batching several requests keeps each one's images only with the deterministic samplers."""
+        self.check_inputs([None], scheduler, steps, guidance_scale)
+        noise, labels = (torch.cat([d[key] for d in draws]) for key in ("noise", "labels"))
+        return self.denoise(noise, labels.to(self.unet.device), generator, scheduler, steps, guidance_scale, on_step)
 
     @torch.inference_mode()
     def interpolate(self, seed_a: int, seed_b: int, frames: int, label: int | None, scheduler: str = "ddim",

@@ -54,13 +54,21 @@ class LatentImagePipeline:
     @torch.inference_mode()
     def __call__(self, labels: list[int | None], generator: torch.Generator, truncation: float = 1.0) -> list[np.ndarray]:
         """One uint8 [H, W] image per label. truncation < 1 shrinks z towards the mean: cleaner, less varied."""
+        return self.render([self.draw(labels, generator)], truncation)
+
+    def draw(self, labels: list[int | None], generator: torch.Generator) -> dict[str, torch.Tensor]:
+        """Everything random about a request, from its own CPU generator (same images on every host):
+        labels first, then latents. Kept apart from `render` so requests batched together keep their seeds."""
         if not labels:
             raise UserInputError("Ask for at least one image.")
-        # 1. Labels, then latents, from the request's CPU generator (same images on every host).
         class_labels = resolve_labels(labels, self.num_classes, generator)
-        z = torch.randn((len(labels), self.latent_dim), generator=generator)
-        # 2. Decode; NaN/inf (half precision) triggers the caller's float32 retry.
-        return to_uint8(check_finite(self.run(z, class_labels, truncation), "image"))
+        return {"labels": class_labels, "z": torch.randn((len(labels), self.latent_dim), generator=generator)}
+
+    @torch.inference_mode()
+    def render(self, draws: list[dict[str, torch.Tensor]], truncation: float = 1.0) -> list[np.ndarray]:
+        """Decode one or more requests' draws in one batch; NaN/inf (half precision) triggers the float32 retry."""
+        z, labels = (torch.cat([d[key] for d in draws]) for key in ("z", "labels"))
+        return to_uint8(check_finite(self.run(z, labels, truncation), "image"))
 
     @torch.inference_mode()
     def interpolate(self, seed_a: int, seed_b: int, steps: int, label: int | None,

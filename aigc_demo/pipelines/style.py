@@ -27,16 +27,19 @@ class StyleImagePipeline(LatentImagePipeline):
         super().__init__(net, net.latent_dim, net.num_classes, parameter.device, parameter.dtype)
         self.net = net
 
+    def draw(self, labels: list[int | None], generator: torch.Generator) -> dict[str, torch.Tensor]:
+        """Labels, latents, then one noise map per styled layer, all from the request's CPU generator."""
+        draw = super().draw(labels, generator)
+        for index, noise in enumerate(self.draw_noise(len(labels), generator)):
+            draw[f"noise{index}"] = noise
+        return draw
+
     @torch.inference_mode()
-    def __call__(self, labels: list[int | None], generator: torch.Generator, truncation: float = 1.0) -> list[np.ndarray]:
-        """One uint8 [H, W] image per label; truncation < 1 pulls each w towards its class's mean w."""
-        if not labels:
-            raise UserInputError("Ask for at least one image.")
-        # Labels, latents, then noise maps, all from the request's CPU generator.
-        class_labels = resolve_labels(labels, self.num_classes, generator)
-        z = torch.randn((len(labels), self.latent_dim), generator=generator)
-        noise = self.draw_noise(len(labels), generator)
-        w = self.net.styles(z.to(self.device, self.dtype), class_labels.to(self.device), float(truncation))
+    def render(self, draws: list[dict[str, torch.Tensor]], truncation: float = 1.0) -> list[np.ndarray]:
+        """truncation < 1 pulls each w towards its class's mean w (not z towards 0, as for DCGAN)."""
+        z, labels = (torch.cat([d[key] for d in draws]) for key in ("z", "labels"))
+        noise = [torch.cat([d[f"noise{i}"] for d in draws]) for i in range(len(self.net.noise_shapes(1)))]
+        w = self.net.styles(z.to(self.device, self.dtype), labels.to(self.device), float(truncation))
         return self.synthesise(self.broadcast(w), noise)
 
     def run(self, z: torch.Tensor, labels: torch.Tensor, truncation: float = 1.0) -> torch.Tensor:

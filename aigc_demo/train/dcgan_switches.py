@@ -37,6 +37,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--only", nargs="*", choices=list(SWITCHES), help="a subset of the runs")
     p.add_argument("--per-class", type=int, default=100, help="evaluation samples per class")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--smoke", action="store_true", help="tiny networks (tests)")
     return p.parse_args(argv)
 
 
@@ -45,7 +46,7 @@ def run_argv(name: str, args) -> list[str]:
     return ["--out", str(runs / f"dcgan-{name}"), "--state-dir", str(runs / f"state-{name}"),
             "--data-root", args.data_root, "--max-steps", str(args.steps), "--threads", str(args.threads),
             "--log-every", "100", "--sample-every", str(args.steps), "--save-every", "500", "--resume",
-            *SWITCHES[name]]
+            *SWITCHES[name], *(["--smoke"] if args.smoke else [])]
 
 
 def measure(name: str, args) -> dict:

@@ -97,6 +97,34 @@ def generate_image(model: str = "diffusion", num_images: int = 16, seed: int = -
     yield gallery(images, captions), card, write_run_card(card), seed
 
 
+BATCH_SIZE = 16  # requests Gradio gathers into one /generate_image_batched call
+# The batched endpoint's fixed sampling settings (the Generate panel's defaults).
+BATCHED_OPTIONS = {"diffusion": ("ddim", 25, 1.5)}
+
+
+@friendly_errors
+def generate_image_batched(model: list[str], seed: list[int], label: list[str]) -> list[list]:
+    """One image per request; Gradio gathers up to BATCH_SIZE waiting requests into one call (so each argument
+    is a list, one entry per request), and each model's requests run as one forward batch. Each request keeps
+    its own seed: its labels and latents (noise) are drawn from its own generator before the batch is rendered."""
+    images: list = [None] * len(model)
+    for name in sorted(set(model)):
+        indices = [i for i, m in enumerate(model) if m == name]
+        requests = [(resolve_seed(seed[i]), read_label(label[i])) for i in indices]
+        rendered = list(run_image_model(read_model(name), lambda pipe: iter([render_batch(pipe, name, requests)]),
+                                        gr.Warning))[0]
+        for i, image in zip(indices, rendered):
+            images[i] = for_display(image)
+    return [images]
+
+
+def render_batch(pipeline, model: str, requests: list[tuple[int, int | None]]) -> list[np.ndarray]:
+    draws = [pipeline.draw([label], torch_generator(seed)) for seed, label in requests]
+    if model in BATCHED_OPTIONS:
+        return pipeline.render(draws, torch_generator(0), *BATCHED_OPTIONS[model])  # DDIM: no per-step noise
+    return pipeline.render(draws)
+
+
 def drawn_labels(labels: list[int | None], seed: int) -> list[int]:
     """The class of each image: every pipeline's first draw from the request's generator picks the labels left
     open (pipelines.latent.resolve_labels), so the same draw here names them for the captions."""
@@ -237,6 +265,19 @@ def build_generate_panel(models: list[str]) -> None:
     wire_seed_buttons(seed, randomize, reuse, seed_used)
     model.change(lambda m: (gr.update(visible=m == "diffusion"), gr.update(visible=m != "diffusion")),
                  model, [diffusion_box, truncation], api_visibility="undocumented", queue=False)
+    build_batched_endpoint(models)
+
+
+def build_batched_endpoint(models: list[str]) -> None:
+    """/generate_image_batched: API only (hidden inputs), for scripts sending many one-image requests."""
+    with gr.Row(visible=False):
+        model = gr.Dropdown(models, value=models[0])
+        seed = gr.Number(value=0, precision=0, minimum=0, maximum=2**32 - 1)
+        label = gr.Dropdown([RANDOM_LABEL, *CLASS_NAMES], value=RANDOM_LABEL)
+        image = gr.Image(type="pil", format="png")
+        trigger = gr.Button()
+    trigger.click(generate_image_batched, [model, seed, label], image, api_name="generate_image_batched",
+                  batch=True, max_batch_size=BATCH_SIZE, concurrency_id="image_models")
 
 
 def build_explorer_panel(models: list[str]) -> None:

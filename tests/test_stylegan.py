@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from aigc_demo.errors import UserInputError
 from aigc_demo.models.stylegan import ModulatedConv2d, StyleGANDiscriminator, StyleGANGenerator, minibatch_std
-from aigc_demo.pipelines.style import CROSSOVERS, StyleImagePipeline
+from aigc_demo.pipelines.stylegan import CROSSOVERS, StyleImagePipeline
 from aigc_demo.train.stylegan import main as train_stylegan
 from tests.test_image_generators import idx_root  # noqa: F401  (shared fixture: tiny Fashion-MNIST IDX files)
 

@@ -81,7 +81,7 @@ def wrap(name: str, model):
     decoder the latent one."""
     from aigc_demo.pipelines.diffusion import ClassConditionalDiffusionPipeline
     from aigc_demo.pipelines.latent import LatentImagePipeline
-    from aigc_demo.pipelines.style import StyleImagePipeline
+    from aigc_demo.pipelines.stylegan import StyleImagePipeline
 
     if name == "diffusion":
         return ClassConditionalDiffusionPipeline(*model)

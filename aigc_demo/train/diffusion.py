@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
-from aigc_demo.models.diffusion import NULL_CLASS, NUM_CLASSES, build_training_scheduler, build_unet
+from aigc_demo.models.diffusion import BETA_SCHEDULES, NULL_CLASS, NUM_CLASSES, build_training_scheduler, build_unet
 from aigc_demo.train.common import start_run, warmup_cosine, write_training_record as write_record
 from aigc_demo.train.images import save_image_grid
 from aigc_demo.train_state import load_training_state, save_training_state
@@ -42,6 +42,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--block-out-channels", type=int, nargs=3, default=[32, 64, 64], metavar="C")
     p.add_argument("--layers-per-block", type=int, default=1)
     p.add_argument("--num-train-timesteps", type=int, default=1000)
+    p.add_argument("--beta-schedule", choices=BETA_SCHEDULES, default="squaredcos_cap_v2")
     p.add_argument("--cond-drop", type=float, default=0.1, help="chance a label becomes the null class")
     p.add_argument("--ema-decay", type=float, default=0.999)
     p.add_argument("--batch-size", type=int, default=128)
@@ -64,7 +65,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def settings_from(args) -> dict:
     return {"sample_size": 28, "block_out_channels": list(args.block_out_channels),
             "layers_per_block": args.layers_per_block, "num_classes": NUM_CLASSES, "null_class": NULL_CLASS,
-            "num_train_timesteps": args.num_train_timesteps, "beta_schedule": "squaredcos_cap_v2",
+            "num_train_timesteps": args.num_train_timesteps, "beta_schedule": args.beta_schedule,
             "prediction_type": "epsilon", "cond_drop": args.cond_drop, "ema_decay": args.ema_decay}
 
 
@@ -117,7 +118,7 @@ def main(argv: list[str]) -> None:
         progress = resume(args.state_dir, unet, ema, optimizer)
     unet, optimizer = accelerator.prepare(unet, optimizer)
     ema.to(accelerator.device)
-    scheduler = build_training_scheduler(args.num_train_timesteps)
+    scheduler = build_training_scheduler(args.num_train_timesteps, args.beta_schedule)
     generator = torch.Generator().manual_seed(args.seed + progress["step"])
     run(unet, ema, optimizer, scheduler, images, labels, args, argv, accelerator, generator, progress)
 

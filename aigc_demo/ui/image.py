@@ -15,7 +15,7 @@ from aigc_demo.images import as_fashion_mnist, open_user_image
 from aigc_demo.pipelines.convert import to_uint8
 from aigc_demo.pipelines.image import IMAGE_MODELS, available_image_models, image_model, run_image_model
 from aigc_demo.pipelines.latent import resolve_labels
-from aigc_demo.pipelines.style import CROSSOVERS
+from aigc_demo.pipelines.stylegan import CROSSOVERS
 from aigc_demo.pipelines.vae import latent_map, reconstruct
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed, torch_generator

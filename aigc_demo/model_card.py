@@ -149,6 +149,17 @@ METRIC_NOTES = {
 }
 
 
+def sweep_table(metrics: dict) -> str:
+    """The same figures at other settings of the model's quality-vs-variety knob (metrics named at_<knob>_<value>)."""
+    swept = {k[3:]: v for k, v in metrics.items() if k.startswith("at_") and isinstance(v, dict)}
+    if not swept:
+        return ""
+    rows = "\n".join(f"| {setting.replace('_', ' ')} | {v['label_accuracy']} | {v['frechet_distance']} | {v['diversity']} |"
+                     for setting, v in swept.items())
+    return ("\n\nThe same samples at other settings (same seeds, same judge):\n\n"
+            "| setting | label_accuracy | frechet_distance | diversity |\n|---|---:|---:|---:|\n" + rows)
+
+
 def switch_comparison(folder: Path) -> str:
     """The optimisation-switch table from <folder>/switches.json (written by `python -m aigc_demo.train
     dcgan-switches`), or nothing."""
@@ -185,7 +196,8 @@ def render_image_card(folder: Path, training: dict, evaluation: dict) -> str:
     table = ("| " + " | ".join(columns) + " |\n|" + "---:|" * len(columns) + "\n" +
              "\n".join("| " + " | ".join(str(e.get(c, "")) for c in columns) + " |" for e in curve[-12:]))
     rows = "\n".join(f"| {k} | {v} | {METRIC_NOTES.get(k, '')} |" for k, v in flat.items())
-    extra = "".join(f"\n\n{k}: {json.dumps(v)}" for k, v in metrics.items() if isinstance(v, dict))
+    extra = "".join(f"\n\n{k}: {json.dumps(v)}" for k, v in metrics.items()
+                    if isinstance(v, dict) and not k.startswith("at_")) + sweep_table(metrics)
     options = f" Sampling: {json.dumps(evaluation['options'])}." if evaluation.get("options") else ""
     samples = ("## Unedited samples\nSeed 0, one row per class (T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, "
                "Shirt, Sneaker, Bag, Ankle boot).\n\n![samples: one row per class](samples.png)"

@@ -58,6 +58,10 @@ def test_image_eval_and_bench_run_on_tiny_models(tiny_checkpoints, tmp_path):
     assert 0 <= metrics["label_accuracy"] <= 1 and metrics["samples"] == 200
     assert metrics["frechet_distance"] >= 0 and metrics["frechet_floor_real_vs_real"] >= 0
     assert result["grid"].shape == (280, 224)
+    swept = evaluate_image_model("stylegan", tmp_path, quick=True)["metrics"]
+    assert set(swept["at_truncation_0.6"]) == {"label_accuracy", "frechet_distance", "diversity"}
+    # truncation pulls samples together: less diverse than at psi 1
+    assert swept["at_truncation_0.6"]["diversity"] < swept["diversity"]
     assert images_per_second("dcgan", batch=2, repeats=1) > 0
     rows = diffusion_trade_off(count=4, ddpm_count=2)
     assert [r[:2] for r in rows] == [("ddpm", 50), ("ddim", 50), ("ddim", 20), ("dpm-solver++", 20)]  # 50 train steps

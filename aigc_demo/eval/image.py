@@ -18,6 +18,8 @@ from aigc_demo.pipelines.convert import from_uint8, tile
 
 JUDGE = "fashion-judge"
 SAMPLE_OPTIONS = {"diffusion": {"scheduler": "ddim", "steps": 25, "guidance_scale": 1.5}}
+# Also measured, as a side table in the card: the quality-vs-variety knob at a few settings.
+SWEEPS = {"stylegan": ("truncation", (0.8, 0.6)), "dcgan": ("truncation", (0.8, 0.6))}
 
 
 def load_judge():
@@ -66,6 +68,15 @@ def evaluate_image_model(name: str, data_root: str | Path = fashion_mnist.DEFAUL
         "images_per_second": round(len(images) / seconds, 1),
         "samples": len(images),
     }
+    if name in SWEEPS:
+        knob, values = SWEEPS[name]
+        for value in values:
+            swept, _ = generate_all(pipeline, labels, seed=0, options={**options, knob: value})
+            features, guessed = judge_images(judge, from_uint8(swept))
+            metrics[f"at_{knob}_{value}"] = {
+                "label_accuracy": round(float((guessed == torch.tensor(labels)).float().mean()), 4),
+                "frechet_distance": round(frechet_distance(features, real_features_a), 2),
+                "diversity": round(feature_diversity(features, labels), 3)}
     return {"metrics": metrics, "options": options, "quick": quick, "grid": sample_grid(images, per_class)}
 
 

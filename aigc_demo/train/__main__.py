@@ -6,7 +6,8 @@ from aigc_demo.cli import dispatch
 FAMILIES = {"gpt2": "aigc_demo.train.gpt2", "diffusion": "aigc_demo.train.diffusion",
             "dcgan": "aigc_demo.train.dcgan", "vae": "aigc_demo.train.vae",
             "classifier": "aigc_demo.train.classifier", "stylegan": "aigc_demo.train.stylegan",
-            "dcgan-switches": "aigc_demo.train.dcgan_switches"}
+            "dcgan-switches": "aigc_demo.train.dcgan_switches",
+            "cyclegan": "aigc_demo.train.cyclegan"}
 
 if __name__ == "__main__":
     dispatch("train", FAMILIES, sys.argv[1:])

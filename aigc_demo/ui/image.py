@@ -289,13 +289,16 @@ def build_explorer_panel(models: list[str]) -> None:
         seed_b = gr.Number(value=2, precision=0, minimum=0, label=t("image.seed_b"))
         steps = gr.Slider(2, 64, value=10, step=1, label=t("image.interpolation_steps"))
         truncation = gr.Slider(0.05, 2, value=1.0, step=0.05, label=t("image.truncation"))
-    go = gr.Button(t("image.interpolate"), variant="primary", elem_id="image-interpolate")
+    with gr.Row():
+        go = gr.Button(t("image.interpolate"), variant="primary", elem_id="image-interpolate")
+        stop = gr.Button(t("text.stop"), variant="stop")
     strip = gr.Gallery(label=t("image.strip"), columns=10, height="auto", format="png", elem_id="image-strip")
     with gr.Row():
         gif = gr.Image(label=t("image.gif"), type="filepath", format="gif", height=160)
         card_file = gr.File(label=t("common.download_card"), interactive=False)
-    go.click(interpolate_latents, [model, seed_a, seed_b, steps, label, truncation], [strip, gif, card_file],
-             api_name="interpolate_latents", concurrency_id="image_models", concurrency_limit=2)
+    event = go.click(interpolate_latents, [model, seed_a, seed_b, steps, label, truncation], [strip, gif, card_file],
+                     api_name="interpolate_latents", concurrency_id="image_models", concurrency_limit=2)
+    stop.click(None, cancels=[event])
     if "stylegan" in models:
         build_style_mix_panel()
     if "vae" in models:

@@ -38,7 +38,15 @@ EN = {
     "image.mix_rows": "Row seeds (source A)", "image.mix_columns": "Column seeds (source B)",
     "image.mix_crossover": "B's styles from: coarse (14x14 up), middle (28x28 up), fine (last layer)",
     "image.mix": "Mix styles", "image.mix_grid": "Mixing grid (first row: B, first column: A)",
+    "style.image": "Picture (photo, or a garment for the CycleGAN shoes)", "style.preview": "Your picture",
+    "style.model": "Model", "style.model_info": "cyclegan-*: 28x28 Fashion-MNIST shoes; cyclegan-vintage: photos; neural-style: any photo and style",
+    "style.style": "Preset style", "style.presets": "Presets (click one)",
+    "style.style_image": "Or your own style image (used instead of the preset)",
+    "style.keep_colors": "Keep my picture's colours", "style.strength": "Strength (0 = unchanged, 1 = full)",
+    "style.run": "Transfer style", "style.before_after": "Before / after", "style.result": "Result",
+    "style.examples": "Examples",
 }
+
 
 ZH = {
     "app.title": "AIGC 工作室",
@@ -77,6 +85,13 @@ ZH = {
     "image.mix_rows": "行种子（来源 A）", "image.mix_columns": "列种子（来源 B）",
     "image.mix_crossover": "从哪一层起用 B 的风格：coarse（14x14 起）、middle（28x28 起）、fine（最后一层）",
     "image.mix": "混合风格", "image.mix_grid": "混合网格（首行为 B，首列为 A）",
+    "style.image": "图片（照片，或用于 CycleGAN 鞋子模型的服装图）", "style.preview": "你的图片",
+    "style.model": "模型", "style.model_info": "cyclegan-*：28x28 Fashion-MNIST 鞋子；cyclegan-vintage：照片；neural-style：任意照片与风格",
+    "style.style": "预设风格", "style.presets": "预设（点击选择）",
+    "style.style_image": "或上传自己的风格图（将替代预设）",
+    "style.keep_colors": "保留原图颜色", "style.strength": "强度（0 = 不变，1 = 完全）",
+    "style.run": "迁移风格", "style.before_after": "前 / 后对比", "style.result": "结果",
+    "style.examples": "示例",
 }
 
 assert EN.keys() == ZH.keys(), "every UI string needs both languages"

@@ -57,3 +57,24 @@ def as_fashion_mnist(image: Image.Image, size: int = 28) -> np.ndarray:
         grey = 255 - grey
     square = ImageOps.pad(Image.fromarray(grey.astype(np.uint8)), (max(grey.shape),) * 2, color=0)
     return np.asarray(square.resize((size, size), Image.LANCZOS), dtype=np.uint8)
+
+
+MAX_ASPECT = 20  # sides further apart than this are a strip, not a picture: scaling it either way fails
+
+
+def fit_photo(image: Image.Image, max_side: int = 1024, min_side: int = 64) -> tuple[Image.Image, str]:
+    """(image, note): the longest side capped at `max_side`, a shortest side under `min_side` scaled up to it;
+    the note says what was done ('' when nothing was), for the user."""
+    w, h = image.size
+    if max(w, h) > MAX_ASPECT * min(w, h):
+        raise UserInputError(f"That image is {w}x{h} pixels; use one whose sides are at most {MAX_ASPECT} times "
+                             "apart (crop it first).")
+    if max(w, h) > max_side:
+        scale = max_side / max(w, h)
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        return image.resize(size, Image.LANCZOS), f"Resized from {w}x{h} to {size[0]}x{size[1]} (longest side capped at {max_side})."
+    if min(w, h) < min_side:
+        scale = min_side / min(w, h)
+        size = (round(w * scale), round(h * scale))
+        return image.resize(size, Image.BICUBIC), f"Scaled up from {w}x{h} to {size[0]}x{size[1]} (shortest side at least {min_side})."
+    return image, ""

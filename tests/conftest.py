@@ -51,6 +51,7 @@ def save_tiny_image_models(root: Path) -> None:
     import torch
 
     from aigc_demo.models.classifier import FashionClassifier
+    from aigc_demo.models.cyclegan import ResnetGenerator
     from aigc_demo.models.dcgan import DCGANGenerator
     from aigc_demo.models.diffusion import build_training_scheduler, build_unet
     from aigc_demo.models.stylegan import StyleGANGenerator
@@ -66,6 +67,8 @@ def save_tiny_image_models(root: Path) -> None:
     unet.save_pretrained(root / "diffusion" / "unet")
     build_training_scheduler(50).save_pretrained(root / "diffusion" / "scheduler")
     FashionClassifier(channels=(4, 8), feature_dim=16).eval().save_pretrained(root / "fashion-judge")
+    for name in ("cyclegan-sneaker2boot", "cyclegan-boot2sneaker"):
+        ResnetGenerator(ngf=4, n_blocks=1).eval().save_pretrained(root / name)
 
 
 @pytest.fixture(autouse=True)

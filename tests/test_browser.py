@@ -57,7 +57,7 @@ def test_empty_prompt_shows_an_error_toast_not_a_traceback(browser, url):
 
 def test_every_tab_opens_and_pending_tabs_say_so(browser, url):
     page = open_page(browser, url)
-    for tab, words in [("Style transfer", "issue #4"), ("Inpainting", "issue #5"),
+    for tab, words in [("Inpainting", "issue #5"),
                        ("Audio", "issue #6"), ("Multimodal", "issue #7")]:
         page.get_by_role("tab", name=tab).first.click()
         page.get_by_text(words).first.wait_for(timeout=10_000)
@@ -67,6 +67,19 @@ def test_chinese_browser_gets_the_chinese_ui(browser, url):
     page = open_page(browser, url, locale="zh-CN")
     page.locator("#text-generate").get_by_text("生成", exact=True).wait_for(timeout=10_000)
     assert page.get_by_role("tab", name="风格迁移").count() == 1
+
+
+def test_style_tab_shows_presets_and_a_before_after_slider(browser, url, tmp_path):
+    page = open_page(browser, url)
+    page.get_by_role("tab", name="Style transfer").first.click()
+    page.wait_for_function("() => document.querySelectorAll('#style-presets img').length == 26", timeout=60_000)
+    page.locator("#style-presets img").nth(5).click()
+    page.get_by_text("coffee.jpg").first.click()  # an example row fills the picture
+    page.locator("#style-run").click()
+    page.wait_for_function("() => document.querySelectorAll('#style-result img').length >= 1", timeout=60_000)
+    assert page.locator("#style-slider img").count() >= 1
+    assert page.locator(".toast-body.error").count() == 0
+    page.screenshot(path=str(tmp_path / "style.png"), full_page=True)
 
 
 def test_image_tab_fills_the_gallery(browser, url, tmp_path):

@@ -41,6 +41,10 @@ def evaluate(folder: Path, args) -> dict:
         from aigc_demo.eval.image import evaluate_image_model
 
         return evaluate_image_model(family, args.data_root, quick=args.quick, folder=folder)
+    if family == "cyclegan":
+        from aigc_demo.eval.style import evaluate_cyclegan
+
+        return evaluate_cyclegan(folder, args.data_root, quick=args.quick)
     if family == "classifier":
         from aigc_demo.eval.image import evaluate_judge
 

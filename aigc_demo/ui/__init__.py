@@ -7,13 +7,14 @@ from aigc_demo.checkpoints import REPO_ROOT
 from aigc_demo.i18n import i18n, t
 
 MAX_FILE_SIZE = "20mb"
-PENDING_TABS = ["style", "inpaint", "audio", "multimodal"]
+PENDING_TABS = ["inpaint", "audio", "multimodal"]
 CSS = "footer {visibility: hidden} .gradio-container {max-width: 1280px !important}"
 
 
 def build_demo() -> gr.Blocks:
     # Imported here so `import aigc_demo.ui` stays light; tab modules import no model code at import time.
     from aigc_demo.ui.image import build_image_tab
+    from aigc_demo.ui.style import build_style_tab
     from aigc_demo.ui.text import build_text_tab
 
     # delete_cache: every hour, remove served temp files (run cards, outputs) older than an hour.
@@ -25,6 +26,8 @@ def build_demo() -> gr.Blocks:
                 build_text_tab()
             with gr.Tab(t("tab.image"), id="image"):
                 build_image_tab()
+            with gr.Tab(t("tab.style"), id="style"):
+                build_style_tab()
             for name in PENDING_TABS:
                 with gr.Tab(t(f"tab.{name}"), id=name):
                     gr.Markdown(t(f"pending.{name}"))

@@ -201,3 +201,13 @@ def test_unknown_model_and_preset_are_refused(client, tmp_path):
         with pytest.raises(Exception) as error:
             transfer(client, picture(tmp_path, (64, 64)), **settings)
         assert message in str(error.value)
+
+
+def test_the_vintage_model_is_offered_only_with_its_package(tiny_checkpoints, monkeypatch):
+    from aigc_demo.errors import UserInputError
+    from aigc_demo.pipelines import style
+
+    monkeypatch.setattr(style, "vintagify_weights", lambda: None)
+    assert VINTAGE not in style.available_style_models()
+    with pytest.raises(UserInputError, match="not installed"):
+        style.read_style_model(VINTAGE)

@@ -201,6 +201,7 @@ above ({record['samples_per_class']} samples per class). From:
 | run | gradient penalty | lr schedule | batch norm | minutes | label accuracy | Frechet distance | diversity |
 |---|---|---|---|---:|---:|---:|---:|
 {rows}
+{record.get("note", "")}
 """
 
 

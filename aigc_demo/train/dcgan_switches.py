@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--per-class", type=int, default=100, help="evaluation samples per class")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--smoke", action="store_true", help="tiny networks (tests)")
+    p.add_argument("--note", default="", help="a remark for the card, e.g. that the CPU was shared (wall times)")
     return p.parse_args(argv)
 
 
@@ -61,6 +63,17 @@ def measure(name: str, args) -> dict:
                                                ("label_accuracy", "frechet_distance", "diversity")}}
 
 
+def rerun_command(argv: list[str]) -> str:
+    """The command line that reproduces the table (the --note remark is not part of it)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip or arg == "--note":
+            skip = arg == "--note"
+            continue
+        kept.append(arg)
+    return shlex.join(["python", "-m", "aigc_demo.train", "dcgan-switches", *kept])
+
+
 def main(argv: list[str]) -> None:
     from aigc_demo.train import dcgan
 
@@ -69,7 +82,7 @@ def main(argv: list[str]) -> None:
     for name in names:
         dcgan.main(run_argv(name, args))
     rows = [measure(name, args) for name in names]
-    record = {"command": "python -m aigc_demo.train dcgan-switches " + " ".join(argv), "steps": args.steps,
+    record = {"command": rerun_command(argv), "note": args.note, "steps": args.steps,
               "samples_per_class": args.per_class, "runs": rows}
     Path(args.card, "switches.json").write_text(json.dumps(record, indent=1))
     for row in rows:

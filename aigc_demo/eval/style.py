@@ -29,7 +29,7 @@ GRID_COLUMNS = 8
 
 
 @torch.inference_mode()
-def translate(generator, images: torch.Tensor, batch: int = 200) -> torch.Tensor:
+def translate(generator, images: torch.Tensor, batch: int = 100) -> torch.Tensor:
     """[N, 1, 28, 28] in [-1, 1] -> the generator's output, rounded to uint8 levels as the app shows it."""
     outputs = [torch.stack([torch.from_numpy(p) for p in to_uint8(generator(part))]) for part in images.split(batch)]
     return from_uint8(torch.cat(outputs).unsqueeze(1))

@@ -230,3 +230,19 @@ def test_bundled_cyclegans_turn_test_shoes_into_the_other_class(name, source, ta
     with torch.no_grad():
         predicted = judge(translate(generator, from_uint8(images[labels == source][:100]))).argmax(1)
     assert float((predicted == target).float().mean()) > 0.85  # the card measures 0.96-0.97 on all 1000
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P", "I;16", "L"])
+def test_any_image_mode_is_accepted(client, tmp_path, mode):
+    path = tmp_path / f"picture-{mode.replace(';', '')}.png"
+    base = Image.open(picture(tmp_path, (96, 64)))
+    (base.convert("I").point(lambda v: v * 200).convert("I;16") if mode == "I;16" else base.convert(mode)).save(path)
+    assert Image.open(transfer(client, path, model="neural-style")[0]).size == (96, 64)
+
+
+def test_exif_orientation_is_applied(client, tmp_path):
+    path = tmp_path / "rotated.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # 'rotate 90 degrees clockwise to display'
+    Image.open(picture(tmp_path, (96, 64))).save(path, exif=exif)
+    assert Image.open(transfer(client, path, model="neural-style")[0]).size == (64, 96)

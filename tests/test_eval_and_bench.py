@@ -81,7 +81,7 @@ def test_dcgan_switch_comparison_trains_evaluates_and_lands_in_the_card(tiny_che
 
     from aigc_demo.model_card import switch_comparison
     from aigc_demo.train.dcgan_switches import main as compare
-    from tests.test_image_generators import structured_images
+    from tests.conftest import structured_images
     from aigc_demo.data.fashion_mnist import IMAGES_MAGIC, LABELS_MAGIC, write_idx
 
     for prefix, n, seed in (("train", 64, 0), ("t10k", 400, 1)):

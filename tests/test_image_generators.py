@@ -7,7 +7,6 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file, save_file
 
-from aigc_demo.data.fashion_mnist import IMAGES_MAGIC, LABELS_MAGIC, write_idx
 from aigc_demo.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from aigc_demo.models.vae import ConditionalVAE
 from aigc_demo.train.dcgan import main as train_dcgan
@@ -15,26 +14,6 @@ from aigc_demo.train.vae import main as train_vae
 
 TINY_GAN = {"latent_dim": 8, "num_classes": 10, "base_channels": 8}
 TINY_VAE = {"latent_dim": 4, "num_classes": 10, "base_channels": 8}
-
-
-def structured_images(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Fashion-MNIST-shaped data a tiny model can tell apart: class k is a bright bar at row 2k, plus noise."""
-    rng = np.random.default_rng(seed)
-    labels = np.arange(n) % 10
-    images = rng.integers(0, 40, (n, 28, 28))
-    for image, label in zip(images, labels):
-        image[2 * label + 4:2 * label + 8, 4:24] = 230
-    return images.astype(np.uint8), labels.astype(np.uint8)
-
-
-@pytest.fixture(scope="module")
-def idx_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fashion-mnist")
-    for prefix, n, seed in (("train", 64, 0), ("t10k", 32, 1)):
-        images, labels = structured_images(n, seed)
-        write_idx(root / f"{prefix}-images-idx3-ubyte.gz", images, IMAGES_MAGIC)
-        write_idx(root / f"{prefix}-labels-idx1-ubyte.gz", labels, LABELS_MAGIC)
-    return root
 
 
 def seeded_noise(seed: int, n: int = 4, dim: int = 8) -> torch.Tensor:

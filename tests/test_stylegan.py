@@ -10,7 +10,6 @@ from aigc_demo.errors import UserInputError
 from aigc_demo.models.stylegan import ModulatedConv2d, StyleGANDiscriminator, StyleGANGenerator, minibatch_std
 from aigc_demo.pipelines.stylegan import CROSSOVERS, StyleImagePipeline
 from aigc_demo.train.stylegan import main as train_stylegan
-from tests.test_image_generators import idx_root  # noqa: F401  (shared fixture: tiny Fashion-MNIST IDX files)
 
 TINY = {"latent_dim": 8, "num_classes": 10, "w_dim": 16, "channels": (8, 8, 8)}
 
@@ -108,7 +107,7 @@ def test_style_mixing_refuses_bad_requests():
         pipeline.style_mix(list(range(9)), [2], 0)
 
 
-def test_smoke_training_writes_a_strictly_loadable_checkpoint_with_class_means(idx_root, tmp_path):  # noqa: F811
+def test_smoke_training_writes_a_strictly_loadable_checkpoint_with_class_means(idx_root, tmp_path):
     out = tmp_path / "stylegan"
     train_stylegan(["--smoke", "--data-root", str(idx_root), "--out", str(out), "--state-dir", str(tmp_path / "state")])
     record = json.loads((out / "training.json").read_text())
@@ -119,7 +118,7 @@ def test_smoke_training_writes_a_strictly_loadable_checkpoint_with_class_means(i
     assert (tmp_path / "state" / "samples" / "step_000004.png").is_file()
 
 
-def test_resume_matches_an_uninterrupted_run(idx_root, tmp_path):  # noqa: F811
+def test_resume_matches_an_uninterrupted_run(idx_root, tmp_path):
     def run(out, state, steps, resume=False):
         argv = ["--smoke", "--data-root", str(idx_root), "--out", str(out), "--state-dir", str(state),
                 "--max-steps", str(steps)]

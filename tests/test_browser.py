@@ -74,7 +74,9 @@ def test_style_tab_shows_presets_and_a_before_after_slider(browser, url, tmp_pat
     page.get_by_role("tab", name="Style transfer").first.click()
     page.wait_for_function("() => document.querySelectorAll('#style-presets img').length == 26", timeout=60_000)
     page.locator("#style-presets img").nth(5).click()
-    page.get_by_text("coffee.jpg").first.click()  # an example row fills the picture
+    page.get_by_text("coffee.jpg").first.click()  # an example row fills the picture ...
+    # ... asynchronously: wait for its preview, or a busy machine sends the click before the picture
+    page.wait_for_function("() => document.querySelectorAll('#style-preview img').length >= 1", timeout=60_000)
     page.locator("#style-run").click()
     page.wait_for_function("() => document.querySelectorAll('#style-result img').length >= 1", timeout=60_000)
     assert page.locator("#style-slider img").count() >= 1

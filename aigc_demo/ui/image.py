@@ -293,7 +293,7 @@ def build_explorer_panel(models: list[str]) -> None:
     with gr.Row():
         go = gr.Button(t("image.interpolate"), variant="primary", elem_id="image-interpolate")
         stop = gr.Button(t("text.stop"), variant="stop")
-    strip = gr.Gallery(label=t("image.strip"), columns=10, height="auto", format="png", elem_id="image-strip")
+    strip = gr.Gallery(label=t("image.strip"), columns=10, height=170, format="png", elem_id="image-strip")
     with gr.Row():
         gif = gr.Image(label=t("image.gif"), type="filepath", format="gif", height=160)
         card_file = gr.File(label=t("common.download_card"), interactive=False)
@@ -315,7 +315,7 @@ def build_style_mix_panel() -> None:
         crossover = gr.Radio(list(CROSSOVERS), value="coarse", label=t("image.mix_crossover"))
         truncation = gr.Slider(0.05, 2, value=0.8, step=0.05, label=t("image.truncation"))
     go = gr.Button(t("image.mix"), elem_id="image-mix")
-    grid = gr.Gallery(label=t("image.mix_grid"), columns=5, height="auto", format="png", elem_id="image-mix-grid")
+    grid = gr.Gallery(label=t("image.mix_grid"), columns=5, height=640, format="png", elem_id="image-mix-grid")
     go.click(style_mix, [rows, columns, label, crossover, truncation], grid, api_name="style_mix",
              concurrency_id="image_models")
     columns.change(grid_columns, columns, grid, api_visibility="undocumented", queue=False)

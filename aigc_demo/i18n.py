@@ -45,6 +45,17 @@ EN = {
     "style.keep_colors": "Keep my picture's colours", "style.strength": "Strength (0 = unchanged, 1 = full)",
     "style.run": "Transfer style", "style.before_after": "Before / after", "style.result": "Result",
     "style.examples": "Examples",
+    "tab.lab": "Model Lab",
+    "lab.dashboard_tab": "Evaluation dashboard", "lab.compress_tab": "Compression",
+    "lab.dashboard_intro": "Every bundled checkpoint's figures, read from its model card (written by `python -m aigc_demo.eval`) and its training record. Pick one and re-measure it with the quick evaluation to see how the card holds up.",
+    "lab.dashboard_table": "Bundled checkpoints", "lab.model": "Model", "lab.remeasure": "Re-measure (quick eval)",
+    "lab.remeasure_table": "Model card vs re-measured",
+    "lab.compress_intro": "Shrink a model and measure what it costs: size on disk, latency on this server and quality, before and after. Pruning methods use the amount as the share of weights (or output channels) set to zero.",
+    "lab.method": "Method", "lab.amount": "Amount (pruning sparsity, 0 to 0.95)", "lab.compress": "Compress and measure",
+    "lab.compress_table": "Before and after (measured)",
+    "lab.try_heading": "### Try the compressed model (kept for this browser session)",
+    "lab.prompt": "Prompt (GPT-2)", "lab.seed": "Seed", "lab.try": "Run compressed model",
+    "lab.try_text": "Text from the compressed model", "lab.try_images": "One image per class from the compressed model",
 }
 
 
@@ -92,6 +103,17 @@ ZH = {
     "style.keep_colors": "保留原图颜色", "style.strength": "强度（0 = 不变，1 = 完全）",
     "style.run": "迁移风格", "style.before_after": "前 / 后对比", "style.result": "结果",
     "style.examples": "示例",
+    "tab.lab": "模型实验室",
+    "lab.dashboard_tab": "评估总览", "lab.compress_tab": "模型压缩",
+    "lab.dashboard_intro": "所有内置检查点的指标，读自其模型卡（由 `python -m aigc_demo.eval` 生成）与训练记录。选择一个模型，用快速评估重新测量，看看模型卡是否站得住。",
+    "lab.dashboard_table": "内置检查点", "lab.model": "模型", "lab.remeasure": "重新测量（快速评估）",
+    "lab.remeasure_table": "模型卡数值与重新测量值",
+    "lab.compress_intro": "压缩模型并测量代价：磁盘大小、本服务器上的延迟与质量，压缩前后对比。剪枝方法中，比例表示被置零的权重（或输出通道）所占份额。",
+    "lab.method": "方法", "lab.amount": "比例（剪枝稀疏度，0 到 0.95）", "lab.compress": "压缩并测量",
+    "lab.compress_table": "压缩前后（实测）",
+    "lab.try_heading": "### 试用压缩后的模型（仅在本次浏览器会话中保留）",
+    "lab.prompt": "提示词（GPT-2）", "lab.seed": "随机种子", "lab.try": "运行压缩后的模型",
+    "lab.try_text": "压缩模型生成的文本", "lab.try_images": "压缩模型为每个类别生成的一张图",
 }
 
 assert EN.keys() == ZH.keys(), "every UI string needs both languages"

@@ -14,6 +14,7 @@ CSS = "footer {visibility: hidden} .gradio-container {max-width: 1280px !importa
 def build_demo() -> gr.Blocks:
     # Imported here so `import aigc_demo.ui` stays light; tab modules import no model code at import time.
     from aigc_demo.ui.image import build_image_tab
+    from aigc_demo.ui.lab import build_lab_tab
     from aigc_demo.ui.style import build_style_tab
     from aigc_demo.ui.text import build_text_tab
 
@@ -31,6 +32,8 @@ def build_demo() -> gr.Blocks:
             for name in PENDING_TABS:
                 with gr.Tab(t(f"tab.{name}"), id=name):
                     gr.Markdown(t(f"pending.{name}"))
+            with gr.Tab(t("tab.lab"), id="lab"):
+                build_lab_tab()
     demo.queue(default_concurrency_limit=2, max_size=64)
     return demo
 

@@ -1,0 +1,119 @@
+"""The Model Lab tab: every checkpoint's measured figures (and a quick re-measure), and model compression
+measured before and after, with the compressed model kept for this browser session to try."""
+from __future__ import annotations
+
+import time
+
+import gradio as gr
+import pandas as pd
+
+from aigc_demo.errors import UserInputError
+from aigc_demo.i18n import t
+from aigc_demo.lab import compress as compression
+from aigc_demo.lab.dashboard import DASHBOARD_COLUMNS, REMEASURE_COLUMNS, checkpoint_names, dashboard_rows, remeasure
+from aigc_demo.ui.common import clamp, clean_text, friendly_errors
+
+TRY_PROMPT = "It is a truth universally acknowledged, that"
+TRY_TOKENS = 60
+
+
+def dashboard_table() -> pd.DataFrame:
+    return pd.DataFrame(dashboard_rows(), columns=DASHBOARD_COLUMNS)
+
+
+@friendly_errors
+def remeasure_model(model: str):
+    """Run the quick eval on one bundled checkpoint; its card figures beside the new ones and the difference."""
+    start = time.perf_counter()
+    rows = remeasure(model)
+    note = (f"Re-measured **{model}** with the quick evaluation in {time.perf_counter() - start:.1f} s "
+            f"(`python -m aigc_demo.eval checkpoints/{model} --quick`). The card comes from the full evaluation, "
+            "so part of each difference is the smaller subset.")
+    return pd.DataFrame(rows, columns=REMEASURE_COLUMNS), note
+
+
+def summary_line(columns: list[str], before: list, after: list) -> str:
+    """'size 27.6 -> 15.6 MB, ...' for every numeric column of the table."""
+    parts = [f"{name} {b} → {a}" for name, b, a in zip(columns[1:], before[1:], after[1:])
+             if isinstance(b, (int, float)) and isinstance(a, (int, float))]
+    return "Measured on this machine just now: " + "; ".join(parts) + "."
+
+
+@friendly_errors
+def compress(model: str = "gpt2-austen", method: str = "int8-dynamic", amount: float = 0.5):
+    """Compress a bundled model and measure size on disk, latency and quality before and after."""
+    amount = clamp(amount, 0.0, compression.MAX_AMOUNT)
+    result = compression.compress(model, method, amount)
+    table = pd.DataFrame(result.rows, columns=result.columns)
+    session_model = {"name": model, "variant": result.rows[1][0], "model": result.model, "subject": result.subject}
+    return table, summary_line(result.columns, *result.rows), session_model
+
+
+@friendly_errors
+def try_compressed(session_model: dict | None, prompt: str = TRY_PROMPT, seed: int = 0):
+    """Run this session's compressed model: text for GPT-2, one image per class for DCGAN."""
+    if not session_model:
+        raise UserInputError("Compress a model first: this session has no compressed model yet.")
+    seed = int(clamp(seed, 0, 2**31 - 1, int))
+    import torch
+
+    subject, model = session_model["subject"], session_model["model"]
+    caption = f"{session_model['name']}, {session_model['variant']}, seed {seed}"
+    if session_model["name"] == "gpt2-austen":
+        from aigc_demo.pipelines.text import GenerationSettings, TextGenerationPipeline
+
+        prompt = clean_text(prompt)[-2000:] or TRY_PROMPT
+        pipeline = TextGenerationPipeline(model, subject.tokenizer, subject.context, caption)
+        chunk = pipeline(prompt, GenerationSettings(max_new_tokens=TRY_TOKENS), torch.Generator().manual_seed(seed))
+        return prompt + chunk.text, [], caption
+    from aigc_demo.data.fashion_mnist import CLASS_NAMES
+    from aigc_demo.pipelines.image import wrap
+
+    images = wrap("dcgan", model)(list(range(10)), torch.Generator().manual_seed(seed))
+    return "", [(image, name) for image, name in zip(images, CLASS_NAMES)], caption
+
+
+def build_dashboard_panel() -> None:
+    gr.Markdown(t("lab.dashboard_intro"))
+    gr.Dataframe(value=dashboard_table, label=t("lab.dashboard_table"), interactive=False, wrap=True)
+    names = checkpoint_names()
+    with gr.Row():
+        model = gr.Dropdown(names, value=names[0] if names else None, label=t("lab.model"), scale=3)
+        go = gr.Button(t("lab.remeasure"), variant="primary", scale=1)
+    table = gr.Dataframe(headers=REMEASURE_COLUMNS, label=t("lab.remeasure_table"), interactive=False)
+    note = gr.Markdown()
+    go.click(remeasure_model, [model], [table, note], api_name="remeasure", api_visibility="undocumented",
+             concurrency_id="lab_measure", concurrency_limit=1)
+
+
+def build_compress_panel() -> None:
+    gr.Markdown(t("lab.compress_intro"))
+    with gr.Row():
+        model = gr.Dropdown(list(compression.MODELS), value="gpt2-austen", label=t("lab.model"))
+        method = gr.Dropdown(list(compression.METHODS), value="int8-dynamic", label=t("lab.method"))
+        amount = gr.Slider(0, compression.MAX_AMOUNT, value=0.5, step=0.05, label=t("lab.amount"))
+    go = gr.Button(t("lab.compress"), variant="primary")
+    table = gr.Dataframe(label=t("lab.compress_table"), interactive=False, wrap=True)
+    summary = gr.Markdown()
+    session_model = gr.State(None)
+    # One measurement at a time per server: latency figures are meaningless while another run shares the CPU.
+    go.click(compress, [model, method, amount], [table, summary, session_model], api_name="compress",
+             concurrency_id="lab_measure", concurrency_limit=1)
+    gr.Markdown(t("lab.try_heading"))
+    with gr.Row():
+        prompt = gr.Textbox(value=TRY_PROMPT, label=t("lab.prompt"), scale=3)
+        seed = gr.Number(value=0, precision=0, minimum=0, label=t("lab.seed"), scale=1)
+        run = gr.Button(t("lab.try"), scale=1)
+    caption = gr.Markdown()
+    text = gr.Textbox(label=t("lab.try_text"), lines=4)
+    gallery = gr.Gallery(label=t("lab.try_images"), columns=10, height="auto")
+    run.click(try_compressed, [session_model, prompt, seed], [text, gallery, caption], api_name="try_compressed",
+              api_visibility="undocumented")
+
+
+def build_lab_tab() -> None:
+    with gr.Tabs():
+        with gr.Tab(t("lab.dashboard_tab")):
+            build_dashboard_panel()
+        with gr.Tab(t("lab.compress_tab")):
+            build_compress_panel()

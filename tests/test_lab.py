@@ -1,0 +1,162 @@
+"""The Model Lab: dashboard rows from model cards, quick re-measure, measured compression, the /compress API."""
+import math
+import shutil
+
+import pytest
+import yaml
+
+from aigc_demo.errors import UserInputError
+from aigc_demo.lab import compress as compression
+from aigc_demo.lab.dashboard import NOT_MEASURED, dashboard_rows, remeasure
+from aigc_demo.lab.data import DataUnavailableError
+
+
+@pytest.fixture(scope="module")
+def lab_data(tmp_path_factory, corpus_file):
+    """A 400-image Fashion-MNIST-shaped test set (enough for 20 per class) and the tiny corpus as Austen text."""
+    import os
+
+    from aigc_demo.data.fashion_mnist import IMAGES_MAGIC, LABELS_MAGIC, write_idx
+    from tests.conftest import structured_images
+
+    root = tmp_path_factory.mktemp("lab-fashion-mnist")
+    images, labels = structured_images(400, 2)
+    write_idx(root / "t10k-images-idx3-ubyte.gz", images, IMAGES_MAGIC)
+    write_idx(root / "t10k-labels-idx1-ubyte.gz", labels, LABELS_MAGIC)
+    saved = {key: os.environ.get(key) for key in ("AIGC_FASHION_MNIST", "AIGC_AUSTEN_TEXT")}
+    os.environ.update(AIGC_FASHION_MNIST=str(root), AIGC_AUSTEN_TEXT=str(corpus_file))
+    yield root
+    for key, value in saved.items():
+        os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+
+
+def carded_copy(tiny_checkpoints, tmp_path, monkeypatch):
+    """The tiny checkpoints with a model card and training record for dcgan, as the eval writes them."""
+    import json
+
+    root = tmp_path / "checkpoints"
+    shutil.copytree(tiny_checkpoints, root)
+    front = {"license": "mit", "data": "Fashion-MNIST (MIT)", "metrics": {"label_accuracy": 0.5, "frechet_distance": 99.0,
+                                                                          "diversity": 1.5}}
+    (root / "dcgan" / "README.md").write_text(f"---\n{yaml.safe_dump(front)}---\n\n# dcgan\n")
+    (root / "dcgan" / "training.json").write_text(json.dumps(
+        {"family": "dcgan", "wall_seconds": 150, "hardware": "one NVIDIA H200 GPU"}))
+    monkeypatch.setenv("AIGC_CHECKPOINTS", str(root))
+    return root
+
+
+def test_dashboard_has_a_row_per_checkpoint_and_says_not_measured(tiny_checkpoints):
+    rows = {row[0]: row for row in dashboard_rows()}
+    assert set(rows) == {p.name for p in tiny_checkpoints.iterdir() if p.is_dir()}
+    assert rows["dcgan"][1] == "dcgan" and rows["fashion-judge"][1] == "classifier"
+    assert rows["dcgan"][4] == NOT_MEASURED and rows["dcgan"][5] == NOT_MEASURED
+
+
+def test_dashboard_reads_card_and_remeasure_shows_the_difference(tiny_checkpoints, lab_data, tmp_path, monkeypatch):
+    carded_copy(tiny_checkpoints, tmp_path, monkeypatch)
+    row = {r[0]: r for r in dashboard_rows()}["dcgan"]
+    assert row[2:] == ["Fashion-MNIST (MIT)", "mit", "label_accuracy 0.5, frechet_distance 99.0, diversity 1.5", 2.5, "GPU"]
+    table = {r[0]: r for r in remeasure("dcgan")}
+    card, measured, difference = table["label_accuracy"][1:]
+    assert card == 0.5 and 0 <= measured <= 1 and difference == pytest.approx(measured - 0.5, abs=1e-4)
+    assert math.isfinite(table["frechet_distance"][2])
+
+
+def test_remeasure_gpt2_and_clear_messages(tiny_checkpoints, lab_data, tmp_path, monkeypatch):
+    perplexity = {r[0]: r for r in remeasure("gpt2-austen")}["perplexity"]
+    assert perplexity[1] == NOT_MEASURED and perplexity[2] > 1
+    with pytest.raises(UserInputError, match="no quick evaluation"):
+        remeasure("cyclegan-sneaker2boot")  # no training record: direction unknown
+    with pytest.raises(UserInputError, match="not one"):
+        remeasure("../etc")
+    monkeypatch.setenv("AIGC_FASHION_MNIST", str(tmp_path))
+    with pytest.raises(DataUnavailableError, match="Fashion-MNIST test images are not on this server"):
+        remeasure("dcgan")
+
+
+@pytest.mark.parametrize("model", compression.MODELS)
+@pytest.mark.parametrize("method", compression.METHODS)
+def test_compression_is_measured_before_and_after(tiny_checkpoints, lab_data, model, method):
+    result = compression.compress(model, method, 0.5)
+    before, after = (dict(zip(result.columns, row)) for row in result.rows)
+    quality = compression.QUALITY_COLUMNS[model]
+    assert all(math.isfinite(row[q]) for row in (before, after) for q in quality)
+    assert before["latency (ms)"] > 0 and after["latency (ms)"] > 0
+    if method.endswith("prune"):
+        assert after["sparsity of pruned layers"] == pytest.approx(0.5, abs=0.03)
+        assert after["size gzipped (MB)"] < before["size gzipped (MB)"]  # dense zeros compress
+    if method == "int8-dynamic":
+        assert after["size (MB)"] < 0.7 * before["size (MB)"]
+    if method == "fp16":
+        assert after["size (MB)"] == pytest.approx(before["size (MB)"] / 2, rel=0.1)
+    assert result.model is not compression.baseline(model, str(tiny_checkpoints))[0].model  # the original is intact
+
+
+def test_conv1d_to_linear_keeps_gpt2_outputs(tiny_checkpoints):
+    import torch
+
+    subject = compression.load_subject("gpt2-austen")
+    from transformers import AutoModelForCausalLM
+
+    original = AutoModelForCausalLM.from_pretrained(tiny_checkpoints / "gpt2-austen", dtype=torch.float32).eval()
+    ids = subject.workload[0]
+    with torch.no_grad():
+        torch.testing.assert_close(subject.model(ids).logits, original(ids).logits, rtol=1e-4, atol=1e-4)
+
+
+def test_bad_requests_are_refused_clearly(tiny_checkpoints, lab_data):
+    from aigc_demo.ui.lab import compress as compress_handler
+
+    table, _, _ = compress_handler("dcgan", "magnitude-prune", 5)  # Python callers get the slider's clamp
+    assert table.iloc[1]["variant"] == "magnitude-prune 0.95"
+    with pytest.raises(UserInputError, match="Pick a method"):
+        compression.compress("gpt2-austen", "zip", 0.5)
+    with pytest.raises(UserInputError, match="Pick a model"):
+        compression.compress("bert", "fp16", 0.5)
+    with pytest.raises(UserInputError, match="between 0 and 0.95"):
+        compression.compress("dcgan", "magnitude-prune", 5)
+
+
+# ----------------------------------------------------------------------------- through the app
+@pytest.fixture(scope="module")
+def client(tiny_checkpoints, lab_data):
+    from gradio_client import Client
+
+    from aigc_demo.ui import build_demo, launch_options
+
+    demo = build_demo()
+    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, **launch_options())
+    yield Client(url, verbose=False)
+    demo.close()
+
+
+def test_compress_api_contract(client):
+    params = client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/compress"]["parameters"]
+    assert [p["parameter_name"] for p in params] == ["model", "method", "amount"]
+    assert all(p["parameter_has_default"] for p in params)
+    table, summary = client.predict(model="dcgan", method="int8-dynamic", amount=0.5, api_name="/compress")
+    assert table["headers"] == compression.columns("dcgan") and len(table["data"]) == 2
+    assert table["data"][1][0] == "int8-dynamic" and "Measured on this machine" in summary
+
+
+def test_amount_out_of_range_is_refused_and_the_compressed_model_can_be_tried(client):
+    with pytest.raises(Exception, match="greater than maximum value 0.95"):
+        client.predict(model="dcgan", method="magnitude-prune", amount=5, api_name="/compress")
+    table, _ = client.predict(model="dcgan", method="magnitude-prune", amount=0.95, api_name="/compress")
+    after = dict(zip(table["headers"], table["data"][1]))
+    assert after["variant"] == "magnitude-prune 0.95" and after["sparsity of pruned layers"] == pytest.approx(0.95, abs=0.01)
+    text, gallery, caption = client.predict("", 3, api_name="/try_compressed")
+    assert len(gallery) == 10 and "magnitude-prune 0.95" in caption and text == ""
+
+
+def test_lab_errors_are_one_sentence(client):
+    from gradio_client import Client
+
+    with pytest.raises(Exception) as error:
+        client.predict(model="dcgan", method="zip", amount=0.5, api_name="/compress")
+    assert "not in the list of choices" in str(error.value) and "Traceback" not in str(error.value)
+    fresh = Client(client.src, verbose=False)
+    with pytest.raises(Exception, match="Compress a model first"):
+        fresh.predict("Emma", 1, api_name="/try_compressed")
+    table, note = client.predict("gpt2-austen", api_name="/remeasure")
+    assert table["data"][0][0] == "perplexity" and "quick evaluation" in note

@@ -160,3 +160,12 @@ def test_lab_errors_are_one_sentence(client):
         fresh.predict("Emma", 1, api_name="/try_compressed")
     table, note = client.predict("gpt2-austen", api_name="/remeasure")
     assert table["data"][0][0] == "perplexity" and "quick evaluation" in note
+
+
+def test_bench_lab_prints_one_table_per_model(tiny_checkpoints, lab_data, capsys):
+    from aigc_demo.bench.lab import main as bench
+
+    bench(["--models", "dcgan", "--methods", "int8-dynamic", "structured-prune", "--amount", "0.25"])
+    table = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert table[0].startswith("| variant | size (MB)") and len(table) == 4  # header, original, two methods
+    assert table[1].startswith("| original") and table[3].startswith("| structured-prune 0.25 |")

@@ -3,7 +3,8 @@ import sys
 
 from aigc_demo.cli import dispatch
 
-AREAS = {"text": "aigc_demo.bench.text", "image": "aigc_demo.bench.image", "style": "aigc_demo.bench.style"}
+AREAS = {"text": "aigc_demo.bench.text", "image": "aigc_demo.bench.image", "style": "aigc_demo.bench.style",
+         "lab": "aigc_demo.bench.lab"}
 
 if __name__ == "__main__":
     dispatch("bench", AREAS, sys.argv[1:])

@@ -134,7 +134,7 @@ def quantize_int8(model: nn.Module) -> tuple[nn.Module, str]:
     count = sum(isinstance(m, nn.Linear) for m in model.modules())
     quantized = torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
     # A tied output layer (GPT-2's lm_head) gets its own int8 copy; the fp32 embedding stays, and is counted.
-    return quantized, f"{count} nn.Linear layers to int8, activations quantised on the fly; the rest stays fp32"
+    return quantized, f"{count} nn.Linear layer(s) to int8, activations quantised on the fly; the rest stays fp32"
 
 
 def compress_model(model: nn.Module, method: str, amount: float) -> tuple[nn.Module, str]:

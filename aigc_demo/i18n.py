@@ -55,7 +55,13 @@ EN = {
     "lab.compress_table": "Before and after (measured)",
     "lab.try_heading": "### Try the compressed model (kept for this browser session)",
     "lab.prompt": "Prompt (GPT-2)", "lab.seed": "Seed", "lab.try": "Run compressed model",
-    "lab.try_text": "Text from the compressed model", "lab.try_images": "One image per class from the compressed model",
+    "lab.try_text": "Text from the compressed model", "lab.try_images": "One image per class from this session's model",
+    "lab.train_tab": "Live training",
+    "lab.train_intro": "Watch a small generator learn Fashion-MNIST (the first 5,000 training images) on this server's CPU: the DCGAN alternates discriminator and generator updates; the VAE minimises reconstruction + KL. The strategies (gradient penalty, learning-rate schedule, batch norm) apply to the DCGAN. One run at a time per server, at most 300 steps.",
+    "lab.train_model": "Model to train", "lab.train_steps": "Steps (generator updates)",
+    "lab.lr_schedule": "Learning-rate schedule (DCGAN)", "lab.gradient_penalty": "Gradient penalty (WGAN-GP, DCGAN)",
+    "lab.batch_norm": "Batch norm (DCGAN)", "lab.train": "Start training", "lab.losses": "Losses",
+    "lab.samples": "Samples (same latents every time, one row per class)", "lab.try_trained": "Generate with the trained model",
 }
 
 
@@ -113,7 +119,13 @@ ZH = {
     "lab.compress_table": "压缩前后（实测）",
     "lab.try_heading": "### 试用压缩后的模型（仅在本次浏览器会话中保留）",
     "lab.prompt": "提示词（GPT-2）", "lab.seed": "随机种子", "lab.try": "运行压缩后的模型",
-    "lab.try_text": "压缩模型生成的文本", "lab.try_images": "压缩模型为每个类别生成的一张图",
+    "lab.try_text": "压缩模型生成的文本", "lab.try_images": "本会话模型为每个类别生成的一张图",
+    "lab.train_tab": "实时训练",
+    "lab.train_intro": "在本服务器的 CPU 上观看一个小型生成器学习 Fashion-MNIST（前 5000 张训练图）：DCGAN 交替更新判别器与生成器；VAE 最小化重建误差 + KL。优化策略（梯度惩罚、学习率调度、批归一化）作用于 DCGAN。每台服务器同一时间只运行一个训练，最多 300 步。",
+    "lab.train_model": "要训练的模型", "lab.train_steps": "步数（生成器更新次数）",
+    "lab.lr_schedule": "学习率调度（DCGAN）", "lab.gradient_penalty": "梯度惩罚（WGAN-GP，DCGAN）",
+    "lab.batch_norm": "批归一化（DCGAN）", "lab.train": "开始训练", "lab.losses": "损失",
+    "lab.samples": "样本（每次使用相同潜变量，每行一个类别）", "lab.try_trained": "用训练好的模型生成",
 }
 
 assert EN.keys() == ZH.keys(), "every UI string needs both languages"

@@ -169,3 +169,53 @@ def test_bench_lab_prints_one_table_per_model(tiny_checkpoints, lab_data, capsys
     table = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
     assert table[0].startswith("| variant | size (MB)") and len(table) == 4  # header, original, two methods
     assert table[1].startswith("| original") and table[3].startswith("| structured-prune 0.25 |")
+
+
+# ----------------------------------------------------------------------------- live training
+class FakeRequest:
+    session_hash = "session-a"
+
+
+@pytest.mark.parametrize("family, penalty, schedule, batch_norm", [("dcgan", True, "ttur", False),
+                                                                   ("dcgan", False, "cosine", True),
+                                                                   ("vae", False, "none", True)])
+def test_live_training_streams_losses_and_hands_over_the_model(idx_root, monkeypatch, family, penalty, schedule,
+                                                                batch_norm):
+    from aigc_demo.lab.training import trainer_status
+    from aigc_demo.ui.lab import train_live, try_trained
+
+    monkeypatch.setenv("AIGC_FASHION_MNIST", str(idx_root))
+    updates = list(train_live(family, 6, penalty, schedule, batch_norm, FakeRequest()))
+    plot, grid, status, trained = updates[-1]
+    assert plot["step"].max() == 6 and len(set(plot["series"])) == 2 and plot["loss"].notna().all()
+    assert grid.size == (484, 604) and "Step 6 of 6" in status and "finished" in status
+    assert trained["name"] == family and trainer_status() == "The trainer is free"
+    gallery, caption = try_trained(trained, 2)
+    assert len(gallery) == 10 and "trained here, 6 steps" in caption
+
+
+def test_one_training_run_per_server_and_stop(idx_root):
+    from aigc_demo.lab.training import LiveSettings, start_training, stop_training, trainer_status
+
+    run = start_training(LiveSettings(family="dcgan", steps=300, gradient_penalty=True), idx_root, owner="a")
+    try:
+        with pytest.raises(UserInputError, match="The trainer is busy: a dcgan run"):
+            start_training(LiveSettings(family="vae", steps=5), idx_root, owner="b")
+        assert not stop_training("b")  # only the run's own session can stop it
+        assert stop_training("a")
+        snapshot = run.wait(30)
+        while not snapshot.done:
+            snapshot = run.wait(30)
+    finally:
+        run.stop()
+    assert snapshot.stopped and snapshot.step < 300 and snapshot.model is not None
+    assert trainer_status() == "The trainer is free"
+
+
+def test_live_training_refuses_bad_settings(idx_root):
+    from aigc_demo.lab.training import LiveSettings, start_training
+
+    with pytest.raises(UserInputError, match="Pick a model to train"):
+        start_training(LiveSettings(family="gan"), idx_root)
+    with pytest.raises(UserInputError, match="between 1 and 300 steps"):
+        start_training(LiveSettings(steps=10_000), idx_root)

@@ -19,11 +19,12 @@ class DataUnavailableError(ModelUnavailableError):
     """The evaluation data is not installed on this server: the message says how to get it."""
 
 
-def fashion_mnist_root() -> Path:
+def fashion_mnist_root(split: str = "test") -> Path:
     root = Path(os.environ.get("AIGC_FASHION_MNIST", fashion_mnist.DEFAULT_ROOT))
-    if not any(root.glob("t10k-images-idx3-ubyte*")):
-        raise DataUnavailableError("The Fashion-MNIST test images are not on this server, so the image models "
-                                   "can't be measured here (apt-get install dataset-fashion-mnist).")
+    prefix, use = {"test": ("t10k", "measured"), "train": ("train", "trained")}[split]
+    if not any(root.glob(f"{prefix}-images-idx3-ubyte*")):
+        raise DataUnavailableError(f"The Fashion-MNIST {split} images are not on this server, so the image models "
+                                   f"can't be {use} here (apt-get install dataset-fashion-mnist).")
     return root
 
 

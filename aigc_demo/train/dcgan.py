@@ -116,19 +116,12 @@ def main(argv: list[str]) -> None:
 
 
 def run(nets, images, labels, args, argv, accelerator, progress, out: Path) -> None:
-    generator, discriminator, g_optimizer, d_optimizer = nets
+    generator = nets[0]
     start, seconds_before = time.time(), progress["seconds"]
     sums = {"d_loss": 0.0, "g_loss": 0.0, "steps": 0}
     bar = tqdm(range(progress["step"], args.max_steps), desc="dcgan", disable=not accelerator.is_main_process)
     for step in bar:
-        rng = step_generator(args.seed, step)
-        g_lr, d_lr = learning_rates(step, args)
-        for optimizer, lr in ((g_optimizer, g_lr), (d_optimizer, d_lr)):
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-        for _ in range(args.n_critic):
-            d_loss = discriminator_step(generator, discriminator, d_optimizer, images, labels, args, rng, accelerator)
-        g_loss = generator_step(generator, discriminator, g_optimizer, args, rng, accelerator)
+        d_loss, g_loss = training_step(nets, images, labels, args, step, accelerator)
         sums["d_loss"] += d_loss  # the last critic step's loss when --n-critic > 1
         sums["g_loss"] += g_loss
         sums["steps"] += 1
@@ -141,6 +134,20 @@ def run(nets, images, labels, args, argv, accelerator, progress, out: Path) -> N
             save_samples(accelerator.unwrap_model(generator), args, progress["step"])
         if (step + 1) % args.save_every == 0 or last:
             save_everything(nets, args, argv, accelerator, progress, len(images), out)
+
+
+def training_step(nets, images, labels, args, step: int, accelerator) -> tuple[float, float]:
+    """One generator update after --n-critic discriminator updates; (last discriminator loss, generator loss).
+    Also what the Model Lab's live training runs, step by step."""
+    generator, discriminator, g_optimizer, d_optimizer = nets
+    rng = step_generator(args.seed, step)
+    g_lr, d_lr = learning_rates(step, args)
+    for optimizer, lr in ((g_optimizer, g_lr), (d_optimizer, d_lr)):
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+    for _ in range(args.n_critic):
+        d_loss = discriminator_step(generator, discriminator, d_optimizer, images, labels, args, rng, accelerator)
+    return d_loss, generator_step(generator, discriminator, g_optimizer, args, rng, accelerator)
 
 
 def discriminator_step(generator, discriminator, optimizer, images, labels, args, rng, accelerator) -> float:

@@ -37,11 +37,15 @@ def save_image_grid(images: list, path: Path, columns: int = GRID_COLUMNS, paddi
 
 
 @torch.no_grad()
-def save_prior_samples(decode: Callable, latent_dim: int, num_classes: int, device, seed: int, path: Path) -> None:
+def prior_samples(decode: Callable, latent_dim: int, num_classes: int, device, seed: int) -> list:
     """Decode the same prior latents every time (one row per class), so grids compare across steps."""
     labels = grid_labels(num_classes)
     z = torch.randn(len(labels), latent_dim, generator=torch.Generator().manual_seed(seed))
-    save_image_grid(to_uint8(decode(z.to(device), labels.to(device))), path)
+    return to_uint8(decode(z.to(device), labels.to(device)))
+
+
+def save_prior_samples(decode: Callable, latent_dim: int, num_classes: int, device, seed: int, path: Path) -> None:
+    save_image_grid(prior_samples(decode, latent_dim, num_classes, device, seed), path)
 
 
 def sample_path(state_dir: str | Path, step: int) -> Path:

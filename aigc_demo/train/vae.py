@@ -104,13 +104,7 @@ def run(model, optimizer, data, args, argv, accelerator, progress, out: Path) ->
     sums = {"recon_loss": 0.0, "kl": 0.0, "steps": 0}
     bar = tqdm(range(progress["step"], args.max_steps), desc="vae", disable=not accelerator.is_main_process)
     for step in bar:
-        rng = step_generator(args.seed, step)
-        index = torch.randint(0, len(images), (args.batch_size,), generator=rng).to(images.device)
-        reconstruction, kl = vae_losses(model, images[index], labels[index], rng)
-        kl_weight = args.beta * min(1.0, (step + 1) / args.kl_warmup)
-        optimizer.zero_grad(set_to_none=True)
-        accelerator.backward(reconstruction + kl_weight * kl)
-        optimizer.step()
+        reconstruction, kl = training_step(model, optimizer, images, labels, args, step, accelerator)
         sums["recon_loss"] += reconstruction.item()
         sums["kl"] += kl.item()
         sums["steps"] += 1
@@ -123,6 +117,18 @@ def run(model, optimizer, data, args, argv, accelerator, progress, out: Path) ->
             save_samples(accelerator.unwrap_model(model), args, progress["step"])
         if (step + 1) % args.save_every == 0 or last:
             save_everything(model, optimizer, data, args, argv, accelerator, progress, out)
+
+
+def training_step(model, optimizer, images, labels, args, step: int, accelerator) -> tuple[torch.Tensor, torch.Tensor]:
+    """One update on a batch drawn from (seed, step); (reconstruction, KL). Also the Model Lab's live training step."""
+    rng = step_generator(args.seed, step)
+    index = torch.randint(0, len(images), (args.batch_size,), generator=rng).to(images.device)
+    reconstruction, kl = vae_losses(model, images[index], labels[index], rng)
+    kl_weight = args.beta * min(1.0, (step + 1) / args.kl_warmup)
+    optimizer.zero_grad(set_to_none=True)
+    accelerator.backward(reconstruction + kl_weight * kl)
+    optimizer.step()
+    return reconstruction, kl
 
 
 @torch.no_grad()

@@ -15,6 +15,7 @@ from aigc_demo.ui.common import clamp, clean_text, friendly_errors
 
 TRY_PROMPT = "It is a truth universally acknowledged, that"
 TRY_TOKENS = 60
+REFRESH_SECONDS = 0.5  # live training redraws the plot at most this often; every step would flood the browser
 
 
 def dashboard_table() -> pd.DataFrame:
@@ -49,11 +50,10 @@ def compress(model: str = "gpt2-austen", method: str = "int8-dynamic", amount: f
     return table, summary_line(result.columns, *result.rows), session_model
 
 
-@friendly_errors
-def try_compressed(session_model: dict | None, prompt: str = TRY_PROMPT, seed: int = 0):
-    """Run this session's compressed model: text for GPT-2, one image per class for DCGAN."""
+def run_session_model(session_model: dict | None, prompt: str, seed: int, missing: str):
+    """Run a model this session made: text for GPT-2, one image per class for an image generator."""
     if not session_model:
-        raise UserInputError("Compress a model first: this session has no compressed model yet.")
+        raise UserInputError(missing)
     seed = int(clamp(seed, 0, 2**31 - 1, int))
     import torch
 
@@ -69,8 +69,78 @@ def try_compressed(session_model: dict | None, prompt: str = TRY_PROMPT, seed: i
     from aigc_demo.data.fashion_mnist import CLASS_NAMES
     from aigc_demo.pipelines.image import wrap
 
-    images = wrap("dcgan", model)(list(range(10)), torch.Generator().manual_seed(seed))
+    images = wrap(session_model["name"], model)(list(range(10)), torch.Generator().manual_seed(seed))
     return "", [(image, name) for image, name in zip(images, CLASS_NAMES)], caption
+
+
+@friendly_errors
+def try_compressed(session_model: dict | None, prompt: str = TRY_PROMPT, seed: int = 0):
+    return run_session_model(session_model, prompt, seed, "Compress a model first: this session has no compressed model yet.")
+
+
+@friendly_errors
+def try_trained(session_model: dict | None, seed: int = 0):
+    _, gallery, caption = run_session_model(session_model, "", seed,
+                                            "Train a model first: this session has no trained model yet.")
+    return gallery, caption
+
+
+def loss_frame(losses: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(losses or [], columns=["step", "series", "loss"])
+
+
+def progress_line(snapshot) -> str:
+    eta = "" if snapshot.done else f" · ETA {snapshot.eta_seconds:.0f} s" if snapshot.step else ""
+    line = (f"Step {snapshot.step} of {snapshot.total} · {snapshot.steps_per_second:.1f} steps/s{eta}")
+    if snapshot.done:
+        line += " · stopped early" if snapshot.stopped else " · finished"
+        line += "; try the model below (kept for this browser session)."
+    return line
+
+
+def grid_image(grid):
+    from PIL import Image
+
+    if grid is None:
+        return gr.skip()
+    return Image.fromarray(grid).resize((grid.shape[1] * 2, grid.shape[0] * 2), Image.NEAREST)
+
+
+@friendly_errors
+def train_live(family: str, steps: int, gradient_penalty: bool, lr_schedule: str, batch_norm: bool,
+               request: gr.Request):
+    """Train in the background and stream its losses, sample grid and speed; ends with the trained model."""
+    from aigc_demo.lab.data import fashion_mnist_root
+    from aigc_demo.lab.training import MAX_STEPS, LiveSettings, start_training
+
+    settings = LiveSettings(family=family, steps=int(clamp(steps, 1, MAX_STEPS, int)), gradient_penalty=bool(gradient_penalty),
+                            lr_schedule=lr_schedule, batch_norm=bool(batch_norm))
+    run = start_training(settings, fashion_mnist_root("train"), owner=request.session_hash or "")
+    try:
+        snapshot = run.wait(0)
+        while not snapshot.done:
+            yield loss_frame(snapshot.losses), grid_image(snapshot.grid), progress_line(snapshot), gr.skip()
+            time.sleep(REFRESH_SECONDS)
+            snapshot = run.wait(0)
+    finally:
+        run.stop()  # the browser left or the event was cancelled: free the trainer
+    if snapshot.error:
+        raise gr.Error(snapshot.error)
+    trained = {"name": family, "variant": f"trained here, {snapshot.step} steps", "model": snapshot.model,
+               "subject": None}
+    yield loss_frame(snapshot.losses), grid_image(snapshot.grid), progress_line(snapshot), trained
+
+
+def stop_live(request: gr.Request) -> None:
+    from aigc_demo.lab.training import stop_training
+
+    stop_training(request.session_hash or "")
+
+
+def trainer_line() -> str:
+    from aigc_demo.lab.training import trainer_status
+
+    return trainer_status() + "."
 
 
 def build_dashboard_panel() -> None:
@@ -111,8 +181,41 @@ def build_compress_panel() -> None:
               api_visibility="undocumented")
 
 
+def build_training_panel() -> None:
+    from aigc_demo.lab.training import FAMILIES, LR_SCHEDULES, MAX_STEPS
+
+    gr.Markdown(t("lab.train_intro"))
+    gr.Markdown(trainer_line)
+    with gr.Row():
+        family = gr.Dropdown(list(FAMILIES), value="dcgan", label=t("lab.train_model"))
+        steps = gr.Slider(1, MAX_STEPS, value=200, step=1, label=t("lab.train_steps"))
+        schedule = gr.Dropdown(list(LR_SCHEDULES), value="none", label=t("lab.lr_schedule"))
+    with gr.Row():
+        penalty = gr.Checkbox(False, label=t("lab.gradient_penalty"))
+        batch_norm = gr.Checkbox(True, label=t("lab.batch_norm"))
+        go = gr.Button(t("lab.train"), variant="primary")
+        stop = gr.Button(t("text.stop"), variant="stop")
+    status = gr.Markdown()
+    with gr.Row():
+        plot = gr.LinePlot(x="step", y="loss", color="series", label=t("lab.losses"), height=320)
+        grid = gr.Image(label=t("lab.samples"), type="pil", height=320)
+    trained = gr.State(None)
+    go.click(train_live, [family, steps, penalty, schedule, batch_norm], [plot, grid, status, trained],
+             api_visibility="private", concurrency_id="lab_train", concurrency_limit=2, show_progress="minimal")
+    # Stop ends the run after the current step; the loop's last yield still hands over the model.
+    stop.click(stop_live, None, None, api_visibility="private", queue=False)
+    with gr.Row():
+        seed = gr.Number(value=0, precision=0, minimum=0, label=t("lab.seed"), scale=1)
+        run = gr.Button(t("lab.try_trained"), scale=2)
+    caption = gr.Markdown()
+    gallery = gr.Gallery(label=t("lab.try_images"), columns=10, height="auto")
+    run.click(try_trained, [trained, seed], [gallery, caption], api_visibility="private")
+
+
 def build_lab_tab() -> None:
     with gr.Tabs():
+        with gr.Tab(t("lab.train_tab")):
+            build_training_panel()
         with gr.Tab(t("lab.dashboard_tab")):
             build_dashboard_panel()
         with gr.Tab(t("lab.compress_tab")):

@@ -37,7 +37,7 @@ LATENCY_RUNS = 7
 KEEP_DENSE = {"lm_head", "up2"}
 QUALITY_COLUMNS = {"gpt2-austen": ["perplexity", "bits per char"], "dcgan": ["label accuracy", "Frechet distance"]}
 COMMON_COLUMNS = ["variant", "size (MB)", "size gzipped (MB)", "latency (ms)"]
-TAIL_COLUMNS = ["sparsity of pruned layers", "note"]
+TAIL_COLUMNS = ["sparsity", "note"]
 
 
 @dataclass
@@ -201,7 +201,8 @@ def latency_ms(model: nn.Module, workload: tuple, dtype: torch.dtype) -> float:
 
 
 def sparsity(model: nn.Module) -> float | str:
-    """Share of zero weights in the layers pruning touches ('-' once they are quantised)."""
+    """Share of zero weights in the layers pruning touches, among those still in floating point ('-' when
+    quantisation took them all)."""
     layers = prunable(model)
     if not layers:
         return "-"

@@ -85,8 +85,12 @@ def try_trained(session_model: dict | None, seed: int = 0):
     return gallery, caption
 
 
-def loss_frame(losses: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(losses or [], columns=["step", "series", "loss"])
+def loss_frame(losses: list[dict]):
+    # Nothing until the first step: once the browser's plot has drawn an empty frame, it draws no lines
+    # for the frames that follow (seen with gradio 6.31).
+    if not losses:
+        return gr.skip()
+    return pd.DataFrame(losses, columns=["step", "series", "loss"]).astype({"step": "int64", "loss": "float64"})
 
 
 def progress_line(snapshot) -> str:
@@ -197,8 +201,8 @@ def build_training_panel() -> None:
         stop = gr.Button(t("text.stop"), variant="stop")
     status = gr.Markdown()
     with gr.Row():
-        plot = gr.LinePlot(x="step", y="loss", color="series", label=t("lab.losses"), height=320)
-        grid = gr.Image(label=t("lab.samples"), type="pil", height=320)
+        plot = gr.LinePlot(x="step", y="loss", color="series", label=t("lab.losses"), height=380)
+        grid = gr.Image(label=t("lab.samples"), type="pil", height=380)
     trained = gr.State(None)
     go.click(train_live, [family, steps, penalty, schedule, batch_norm], [plot, grid, status, trained],
              api_visibility="private", concurrency_id="lab_train", concurrency_limit=2, show_progress="minimal")

@@ -192,14 +192,14 @@ def build_training_panel() -> None:
     gr.Markdown(trainer_line)
     with gr.Row():
         family = gr.Dropdown(list(FAMILIES), value="dcgan", label=t("lab.train_model"))
-        steps = gr.Slider(1, MAX_STEPS, value=200, step=1, label=t("lab.train_steps"))
+        steps = gr.Slider(1, MAX_STEPS, value=200, step=1, label=t("lab.train_steps"), elem_id="lab-steps")
         schedule = gr.Dropdown(list(LR_SCHEDULES), value="none", label=t("lab.lr_schedule"))
     with gr.Row():
         penalty = gr.Checkbox(False, label=t("lab.gradient_penalty"))
         batch_norm = gr.Checkbox(True, label=t("lab.batch_norm"))
-        go = gr.Button(t("lab.train"), variant="primary")
+        go = gr.Button(t("lab.train"), variant="primary", elem_id="lab-train")
         stop = gr.Button(t("text.stop"), variant="stop")
-    status = gr.Markdown()
+    status = gr.Markdown(elem_id="lab-train-status")
     with gr.Row():
         plot = gr.LinePlot(x="step", y="loss", color="series", label=t("lab.losses"), height=380)
         grid = gr.Image(label=t("lab.samples"), type="pil", height=380)
@@ -210,9 +210,9 @@ def build_training_panel() -> None:
     stop.click(stop_live, None, None, api_visibility="private", queue=False)
     with gr.Row():
         seed = gr.Number(value=0, precision=0, minimum=0, label=t("lab.seed"), scale=1)
-        run = gr.Button(t("lab.try_trained"), scale=2)
+        run = gr.Button(t("lab.try_trained"), scale=2, elem_id="lab-try-trained")
     caption = gr.Markdown()
-    gallery = gr.Gallery(label=t("lab.try_images"), columns=10, height="auto")
+    gallery = gr.Gallery(label=t("lab.try_images"), columns=10, height="auto", elem_id="lab-trained-gallery")
     run.click(try_trained, [trained, seed], [gallery, caption], api_visibility="private")
 
 

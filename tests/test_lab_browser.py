@@ -1,0 +1,41 @@
+"""The Model Lab's live training, which is UI-only, driven in Debian's Chromium on tiny data."""
+import pytest
+
+from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, pytestmark as browser_needed
+
+pytestmark = browser_needed  # skipped where Debian's Chromium is not installed
+
+
+@pytest.fixture(scope="module")
+def url(tiny_checkpoints, idx_root):
+    import os
+
+    from aigc_demo.ui import build_demo, launch_options
+
+    saved = os.environ.get("AIGC_FASHION_MNIST")
+    os.environ["AIGC_FASHION_MNIST"] = str(idx_root)
+    demo = build_demo()
+    _, local_url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, **launch_options())
+    yield local_url
+    demo.close()
+    os.environ.pop("AIGC_FASHION_MNIST") if saved is None else os.environ.__setitem__("AIGC_FASHION_MNIST", saved)
+
+
+def test_live_training_plots_finishes_and_the_model_generates(url, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page.goto(url)
+        page.get_by_role("tab", name="Model Lab").first.click()
+        page.locator("#lab-steps input[type=number]").fill("8")
+        page.keyboard.press("Enter")
+        page.locator("#lab-train").click()
+        page.locator("#lab-train-status").get_by_text("Step 8 of 8").wait_for(timeout=60_000)
+        page.locator("#lab-train-status").get_by_text("finished").wait_for(timeout=60_000)
+        page.locator("#lab-try-trained").click()
+        page.wait_for_function("() => document.querySelectorAll('#lab-trained-gallery img').length >= 10", timeout=60_000)
+        assert page.locator(".toast-body.error").count() == 0
+        page.screenshot(path=str(tmp_path / "lab.png"), full_page=True)
+        browser.close()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -104,3 +105,16 @@ def idx_root(tmp_path_factory):
         write_idx(root / f"{prefix}-images-idx3-ubyte.gz", images, IMAGES_MAGIC)
         write_idx(root / f"{prefix}-labels-idx1-ubyte.gz", labels, LABELS_MAGIC)
     return root
+
+
+@contextmanager
+def served_app():
+    """The whole studio served on 127.0.0.1 (a free port) while the block runs; yields its URL."""
+    from aigc_demo.ui import build_demo, launch_options
+
+    demo = build_demo()
+    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, **launch_options())
+    try:
+        yield url
+    finally:
+        demo.close()

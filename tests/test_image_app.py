@@ -3,16 +3,13 @@ import pytest
 from gradio_client import Client
 
 from aigc_demo.pipelines.latent import slerp
+from tests.conftest import served_app
 
 
 @pytest.fixture(scope="module")
 def client(tiny_checkpoints):
-    from aigc_demo.ui import build_demo, launch_options
-
-    demo = build_demo()
-    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, **launch_options())
-    yield Client(url, verbose=False)
-    demo.close()
+    with served_app() as url:
+        yield Client(url, verbose=False)
 
 
 def generate(client, **settings):

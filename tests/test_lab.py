@@ -9,6 +9,7 @@ from aigc_demo.errors import UserInputError
 from aigc_demo.lab import compress as compression
 from aigc_demo.lab.dashboard import NOT_MEASURED, dashboard_rows, remeasure
 from aigc_demo.lab.data import DataUnavailableError
+from tests.conftest import served_app
 
 
 @pytest.fixture(scope="module")
@@ -122,12 +123,8 @@ def test_bad_requests_are_refused_clearly(tiny_checkpoints, lab_data):
 def client(tiny_checkpoints, lab_data):
     from gradio_client import Client
 
-    from aigc_demo.ui import build_demo, launch_options
-
-    demo = build_demo()
-    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, **launch_options())
-    yield Client(url, verbose=False)
-    demo.close()
+    with served_app() as url:
+        yield Client(url, verbose=False)
 
 
 def test_compress_api_contract(client):

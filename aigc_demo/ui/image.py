@@ -13,7 +13,7 @@ from aigc_demo.errors import UserInputError
 from aigc_demo.i18n import t
 from aigc_demo.images import as_fashion_mnist, open_user_image
 from aigc_demo.pipelines.convert import to_uint8
-from aigc_demo.pipelines.image import IMAGE_MODELS, available_image_models, image_model, run_image_model
+from aigc_demo.pipelines.image import IMAGE_MODELS, available_image_models, image_model, run_image_model, wrap
 from aigc_demo.pipelines.latent import resolve_labels
 from aigc_demo.pipelines.stylegan import CROSSOVERS
 from aigc_demo.pipelines.vae import latent_map, reconstruct
@@ -23,6 +23,7 @@ from aigc_demo.tempfiles import new_output_path
 from aigc_demo.streaming import iterate_steps
 from aigc_demo.ui.common import (clamp, friendly_errors, how_it_works, run_card_panel, seed_controls, seed_used_box,
                                  wire_seed_buttons)
+from aigc_demo.ui.session import session_entry, session_label, session_picker
 
 RANDOM_LABEL = "random"
 SCHEDULER_CHOICES = ["ddim", "dpm-solver++", "ddpm"]
@@ -236,7 +237,7 @@ def animated_gif(frames: list[np.ndarray]) -> str:
     return path
 
 
-def build_generate_panel(models: list[str]) -> None:
+def build_generate_panel(models: list[str], session_models: gr.State | None = None) -> None:
     # The best-measured model first (see the README's table), then the one that shows its steps.
     default = next((m for m in ("stylegan", "diffusion") if m in models), models[0])
     with gr.Row():
@@ -267,6 +268,40 @@ def build_generate_panel(models: list[str]) -> None:
     model.change(lambda m: (gr.update(visible=m == "diffusion"), gr.update(visible=m != "diffusion")),
                  model, [diffusion_box, truncation], api_visibility="undocumented", queue=False)
     build_batched_endpoint(models)
+    if session_models is not None:
+        build_session_generate(session_models, [count, seed, label, truncation], [images, card, card_file, seed_used])
+
+
+def build_session_generate(session_models: gr.State, settings: list, outputs: list) -> None:
+    """Generate with a model this session trained or compressed in the Model Lab (UI only: it lives in the
+    browser session), into the same gallery and run card."""
+    with gr.Accordion(t("image.session_heading"), open=False):
+        with gr.Row():
+            picker = session_picker(session_models, SESSION_FAMILIES, t("image.session_model"))
+            go = gr.Button(t("image.session_generate"), elem_id="image-session-generate")
+    go.click(generate_session_image, [session_models, picker, *settings], outputs, api_visibility="private",
+             concurrency_id="image_models")
+
+
+SESSION_FAMILIES = ("dcgan", "vae", "stylegan")
+
+
+@friendly_errors
+def generate_session_image(session_models: dict, choice: str, num_images: int = 16, seed: int = -1,
+                           label: str = RANDOM_LABEL, truncation: float = 1.0):
+    entry = session_entry(session_models, choice, SESSION_FAMILIES)
+    class_label, count = read_label(label), int(clamp(num_images, 1, MAX_IMAGES, int))
+    seed, truncation = resolve_seed(seed), clamp(truncation, 0.05, 2.0)
+    labels = [class_label] * count
+    pipeline = wrap(entry["name"], entry["model"])
+    start = time.perf_counter()
+    images = pipeline(labels, torch_generator(seed), truncation=truncation)
+    seconds = time.perf_counter() - start
+    card = run_card("image", session_label(entry), "this browser session (Model Lab)", seed,
+                    {"num_images": count, "label": label, "truncation": truncation},
+                    describe(pick_device(), pipeline.dtype), seconds=round(seconds, 2))
+    captions = [CLASS_NAMES[c] for c in drawn_labels(labels, seed)]
+    return gallery(images, captions), card, write_run_card(card), seed
 
 
 def build_batched_endpoint(models: list[str]) -> None:
@@ -351,14 +386,15 @@ def build_vae_panel() -> None:
     size.change(lambda n: gr.update(columns=int(n)), size, grid, api_visibility="undocumented", queue=False)
 
 
-def build_image_tab() -> None:
+def build_image_tab(session_models: gr.State | None = None) -> None:
+    """`session_models`: this browser session's models from the Model Lab, offered beside the bundled ones."""
     models = available_image_models()
     if not models:
         gr.Markdown(t("pending.image"))
         return
     with gr.Tabs():
         with gr.Tab(t("image.generate_tab")):
-            build_generate_panel(models)
+            build_generate_panel(models, session_models)
         with gr.Tab(t("image.explorer_tab")):
             build_explorer_panel(models)
     with gr.Accordion(t("how"), open=False):

@@ -12,6 +12,7 @@ from aigc_demo.i18n import t
 from aigc_demo.lab import compress as compression
 from aigc_demo.lab.dashboard import DASHBOARD_COLUMNS, REMEASURE_COLUMNS, checkpoint_names, dashboard_rows, remeasure
 from aigc_demo.ui.common import clamp, clean_text, friendly_errors
+from aigc_demo.ui.session import add_session_model
 
 TRY_PROMPT = "It is a truth universally acknowledged, that"
 TRY_TOKENS = 60
@@ -160,7 +161,7 @@ def build_dashboard_panel() -> None:
              concurrency_id="lab_measure", concurrency_limit=1)
 
 
-def build_compress_panel() -> None:
+def build_compress_panel(session_models: gr.State) -> None:
     gr.Markdown(t("lab.compress_intro"))
     with gr.Row():
         model = gr.Dropdown(list(compression.MODELS), value="gpt2-austen", label=t("lab.model"))
@@ -172,7 +173,8 @@ def build_compress_panel() -> None:
     session_model = gr.State(None)
     # One measurement at a time per server: latency figures are meaningless while another run shares the CPU.
     go.click(compress, [model, method, amount], [table, summary, session_model], api_name="compress",
-             concurrency_id="lab_measure", concurrency_limit=1)
+             concurrency_id="lab_measure", concurrency_limit=1).then(
+        add_session_model, [session_models, session_model], session_models, api_visibility="private", queue=False)
     gr.Markdown(t("lab.try_heading"))
     with gr.Row():
         prompt = gr.Textbox(value=TRY_PROMPT, label=t("lab.prompt"), scale=3)
@@ -185,7 +187,7 @@ def build_compress_panel() -> None:
               api_visibility="undocumented")
 
 
-def build_training_panel() -> None:
+def build_training_panel(session_models: gr.State) -> None:
     from aigc_demo.lab.training import FAMILIES, LR_SCHEDULES, MAX_STEPS
 
     gr.Markdown(t("lab.train_intro"))
@@ -205,7 +207,8 @@ def build_training_panel() -> None:
         grid = gr.Image(label=t("lab.samples"), type="pil", height=380)
     trained = gr.State(None)
     go.click(train_live, [family, steps, penalty, schedule, batch_norm], [plot, grid, status, trained],
-             api_visibility="private", concurrency_id="lab_train", concurrency_limit=2, show_progress="minimal")
+             api_visibility="private", concurrency_id="lab_train", concurrency_limit=2, show_progress="minimal").then(
+        add_session_model, [session_models, trained], session_models, api_visibility="private", queue=False)
     # Stop ends the run after the current step; the loop's last yield still hands over the model.
     stop.click(stop_live, None, None, api_visibility="private", queue=False)
     with gr.Row():
@@ -216,11 +219,13 @@ def build_training_panel() -> None:
     run.click(try_trained, [trained, seed], [gallery, caption], api_visibility="private")
 
 
-def build_lab_tab() -> None:
+def build_lab_tab(session_models: gr.State) -> None:
+    """`session_models`: the session's shared models; what the Lab trains or compresses goes there, for the
+    Text and Image tabs to offer."""
     with gr.Tabs():
         with gr.Tab(t("lab.train_tab")):
-            build_training_panel()
+            build_training_panel(session_models)
         with gr.Tab(t("lab.dashboard_tab")):
             build_dashboard_panel()
         with gr.Tab(t("lab.compress_tab")):
-            build_compress_panel()
+            build_compress_panel(session_models)

@@ -12,6 +12,7 @@ from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed
 from aigc_demo.ui.common import (clamp, clean_text, friendly_errors, how_it_works, run_card_panel, seed_controls,
                                   seed_used_box, wire_seed_buttons)
+from aigc_demo.ui.session import session_entry, session_label, session_picker
 
 EXAMPLES = [
     "It is a truth universally acknowledged, that",
@@ -102,7 +103,7 @@ def sampling_controls() -> list[gr.components.Component]:
     return [max_new, temperature, top_k, top_p, repetition]
 
 
-def build_generate_panel() -> None:
+def build_generate_panel(session_models: gr.State | None = None) -> None:
     with gr.Row():
         with gr.Column(scale=1):
             model = model_dropdown("text.model", DEFAULT_MODEL)
@@ -124,6 +125,44 @@ def build_generate_panel() -> None:
                   show_progress="minimal", show_progress_on=[output])
     stop.click(None, cancels=[event])
     wire_seed_buttons(seed, randomize, reuse, seed_used)
+    if session_models is not None:
+        build_session_generate(session_models, [prompt, *controls, seed], [output, stats, card, card_file, seed_used],
+                               stop)
+
+
+def build_session_generate(session_models: gr.State, inputs: list, outputs: list, stop: gr.Button) -> None:
+    """Generate with a GPT-2 this session compressed in the Model Lab (UI only: it lives in the browser session)."""
+    with gr.Accordion(t("text.session_heading"), open=False):
+        with gr.Row():
+            picker = session_picker(session_models, SESSION_MODELS, t("text.session_model"))
+            go = gr.Button(t("text.session_generate"), elem_id="text-session-generate")
+    event = go.click(generate_session_text, [session_models, picker, *inputs], outputs, api_visibility="private",
+                     concurrency_id="language_models", show_progress="minimal")
+    stop.click(None, cancels=[event])
+
+
+SESSION_MODELS = (DEFAULT_MODEL,)
+
+
+@friendly_errors
+def generate_session_text(session_models: dict, choice: str, prompt: str, max_new_tokens: int = 120,
+                          temperature: float = 0.8, top_k: int = 50, top_p: float = 0.95,
+                          repetition_penalty: float = 1.1, seed: int = -1):
+    """Like generate_text, with the session's compressed model; streams, then adds the run card."""
+    from aigc_demo.pipelines.text import TextGenerationPipeline
+    from aigc_demo.seeding import torch_generator
+
+    entry = session_entry(session_models, choice, SESSION_MODELS)
+    prompt, settings = read_prompt(prompt), read_settings(max_new_tokens, temperature, top_k, top_p, repetition_penalty)
+    seed, name = resolve_seed(seed), session_label(entry)
+    pipeline = TextGenerationPipeline(entry["model"], entry["subject"].tokenizer, entry["subject"].context, name,
+                                      "this browser session (Model Lab)")
+    chunk = None
+    for chunk in pipeline.stream(prompt, settings, torch_generator(seed)):
+        if not chunk.finished:
+            yield chunk.text, speed_line(chunk, name), gr.skip(), gr.skip(), seed
+    card = card_for(chunk, pipeline, seed, settings, prompt)
+    yield chunk.text, speed_line(chunk, name), card, write_run_card(card), seed
 
 
 def build_compare_panel() -> None:
@@ -155,10 +194,11 @@ def build_compare_panel() -> None:
     wire_seed_buttons(seed, randomize, reuse, seed_used)
 
 
-def build_text_tab() -> None:
+def build_text_tab(session_models: gr.State | None = None) -> None:
+    """`session_models`: this browser session's models from the Model Lab, offered beside the bundled ones."""
     with gr.Tabs():
         with gr.Tab(t("text.generate_tab")):
-            build_generate_panel()
+            build_generate_panel(session_models)
         with gr.Tab(t("text.compare_tab")):
             build_compare_panel()
     with gr.Accordion(t("how"), open=False):

@@ -38,6 +38,11 @@ def write_training_record(out, family: str, argv: list[str], progress: dict, **f
     (Path(out) / "training.json").write_text(json.dumps(record, indent=1))
 
 
+def due(step: int, every: int, max_steps: int) -> bool:
+    """Whether a job run every `every` steps (0 = never) falls after 0-based `step`; jobs always run at the end."""
+    return bool(every) and ((step + 1) % every == 0 or step + 1 == max_steps)
+
+
 def start_run(args):
     """Thread count, then the Accelerator (one code path for this CPU, one GPU or many)."""
     from accelerate import Accelerator

@@ -29,8 +29,8 @@ from tqdm.auto import tqdm
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.cyclegan import ImagePool, NLayerDiscriminator, ResnetGenerator
 from aigc_demo.pipelines.convert import from_uint8, to_uint8
-from aigc_demo.train.common import log_means, start_run, write_training_record as write_record
-from aigc_demo.train.images import load_split, sample_path, save_image_grid, step_generator
+from aigc_demo.train.common import due, log_means, start_run, write_training_record as write_record
+from aigc_demo.train.images import add_run_arguments, load_split, sample_path, save_image_grid, step_generator
 from aigc_demo.train_state import load_training_state, save_training_state
 
 SNEAKER, ANKLE_BOOT = 7, 9
@@ -45,10 +45,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m aigc_demo.train cyclegan", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out-dir", default="checkpoints", help="writes <out-dir>/cyclegan-sneaker2boot and -boot2sneaker")
-    p.add_argument("--data-root", default=str(fashion_mnist.DEFAULT_ROOT))
-    p.add_argument("--state-dir", default="train_state/cyclegan")
-    p.add_argument("--resume", action="store_true")
-    p.add_argument("--smoke", action="store_true", help="tiny networks and a few steps, for tests")
+    add_run_arguments(p, "cyclegan", sample_every=500, save_every=250)
     p.add_argument("--ngf", type=int, default=24, help="generator width (first layer's channels)")
     p.add_argument("--n-blocks", type=int, default=6, help="residual blocks at 7x7")
     p.add_argument("--ndf", type=int, default=32, help="discriminator width")
@@ -56,10 +53,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--max-steps", type=int, default=3000)
     p.add_argument("--log-every", type=int, default=50)
-    p.add_argument("--sample-every", type=int, default=500)
-    p.add_argument("--save-every", type=int, default=250)
-    p.add_argument("--seed", type=int, default=1234)
-    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
     if "--smoke" in argv:  # tiny defaults; options given explicitly still win
         p.set_defaults(ngf=4, n_blocks=1, ndf=4, batch_size=4, max_steps=4, log_every=2, sample_every=2, save_every=2)
     return p.parse_args(argv)
@@ -137,12 +130,11 @@ def run(nets, data, args, argv, accelerator, progress) -> None:
         sums["steps"] += 1
         progress["step"], progress["seconds"] = step + 1, seconds_before + time.time() - start
         bar.set_postfix(cycle=f"{losses['cycle']:.3f}", d=f"{losses['d_loss']:.3f}")
-        last = step + 1 == args.max_steps
-        if (step + 1) % args.log_every == 0 or last:
+        if due(step, args.log_every, args.max_steps):
             log_means(progress, sums, accelerator)
-        if (step + 1) % args.sample_every == 0 or last:
+        if due(step, args.sample_every, args.max_steps):
             save_samples(accelerator.unwrap_model(generators), args, progress["step"])
-        if (step + 1) % args.save_every == 0 or last:
+        if due(step, args.save_every, args.max_steps):
             save_everything(nets, args, argv, accelerator, progress, (len(data[0]), len(data[1])))
 
 

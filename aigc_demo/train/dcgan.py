@@ -31,8 +31,8 @@ from tqdm.auto import tqdm
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from aigc_demo.pipelines.convert import from_uint8
-from aigc_demo.train.common import log_means, start_run, write_training_record as write_record
-from aigc_demo.train.images import load_split, sample_path, save_prior_samples, step_generator
+from aigc_demo.train.common import due, log_means, start_run, write_training_record as write_record
+from aigc_demo.train.images import add_run_arguments, load_split, sample_path, save_prior_samples, step_generator
 from aigc_demo.train_state import load_training_state, save_training_state
 
 GP_LAMBDA = 10.0  # Gulrajani et al.'s value; they found it robust across architectures and data sets
@@ -43,10 +43,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m aigc_demo.train dcgan", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default="checkpoints/dcgan")
-    p.add_argument("--data-root", default=str(fashion_mnist.DEFAULT_ROOT))
-    p.add_argument("--state-dir", default="train_state/dcgan")
-    p.add_argument("--resume", action="store_true")
-    p.add_argument("--smoke", action="store_true", help="tiny model and a few steps, for tests")
+    add_run_arguments(p, "dcgan", sample_every=500, save_every=500)
     p.add_argument("--gradient-penalty", action="store_true", help="WGAN-GP loss instead of the non-saturating loss")
     p.add_argument("--n-critic", type=int, help="discriminator steps per generator step (default 5 with "
                                                 "--gradient-penalty, else 1)")
@@ -59,10 +56,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                                             "--gradient-penalty; ignored by --lr-schedule ttur)")
     p.add_argument("--max-steps", type=int, default=3000)
     p.add_argument("--log-every", type=int, default=50, help="add a learning-curve entry every this many steps")
-    p.add_argument("--sample-every", type=int, default=500)
-    p.add_argument("--save-every", type=int, default=500)
-    p.add_argument("--seed", type=int, default=1234)
-    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
     if "--smoke" in argv:  # tiny defaults; options given explicitly still win
         p.set_defaults(latent_dim=8, base_channels=8, batch_size=16, max_steps=4,
                        log_every=2, sample_every=2, save_every=2)
@@ -127,12 +120,11 @@ def run(nets, images, labels, args, argv, accelerator, progress, out: Path) -> N
         sums["steps"] += 1
         progress["step"], progress["seconds"] = step + 1, seconds_before + time.time() - start
         bar.set_postfix(d_loss=f"{d_loss:.3f}", g_loss=f"{g_loss:.3f}")
-        last = step + 1 == args.max_steps
-        if (step + 1) % args.log_every == 0 or last:
+        if due(step, args.log_every, args.max_steps):
             log_means(progress, sums, accelerator)
-        if (step + 1) % args.sample_every == 0 or last:
+        if due(step, args.sample_every, args.max_steps):
             save_samples(accelerator.unwrap_model(generator), args, progress["step"])
-        if (step + 1) % args.save_every == 0 or last:
+        if due(step, args.save_every, args.max_steps):
             save_everything(nets, args, argv, accelerator, progress, len(images), out)
 
 

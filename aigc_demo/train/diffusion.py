@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.diffusion import BETA_SCHEDULES, NULL_CLASS, NUM_CLASSES, build_training_scheduler, build_unet
-from aigc_demo.train.common import start_run, warmup_cosine, write_training_record as write_record
+from aigc_demo.train.common import due, start_run, warmup_cosine, write_training_record as write_record
 from aigc_demo.train.images import save_image_grid
 from aigc_demo.train_state import load_training_state, save_training_state
 
@@ -147,14 +147,13 @@ def run(unet, ema, optimizer, scheduler, images, labels, args, argv, accelerator
         progress["running_loss"] = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
         progress["step"], progress["seconds"] = step + 1, seconds_before + time.time() - start
         bar.set_postfix(loss=f"{progress['running_loss']:.4f}")
-        done = step + 1 == args.max_steps
-        if (step + 1) % args.log_every == 0 or done:
+        if due(step, args.log_every, args.max_steps):
             progress["log"].append({"step": step + 1, "seconds": round(progress["seconds"], 1),
                                     "loss": round(progress["running_loss"], 5)})
-        if args.sample_every and ((step + 1) % args.sample_every == 0 or done):
+        if due(step, args.sample_every, args.max_steps):
             path = Path(args.state_dir) / "samples" / f"step_{step + 1:06d}.png"
             sample_grid(ema, scheduler.config, path, args.seed, args.grid_samples)
-        if (step + 1) % args.save_every == 0 or done:
+        if due(step, args.save_every, args.max_steps):
             save(accelerator.unwrap_model(unet), ema, optimizer, scheduler, args, argv, progress, len(images))
 
 

@@ -18,6 +18,18 @@ def load_split(split: str, root: str | Path) -> tuple[torch.Tensor, torch.Tensor
     return torch.from_numpy(images.copy()).unsqueeze(1), torch.from_numpy(labels)
 
 
+def add_run_arguments(p, family: str, sample_every: int = 500, save_every: int = 500) -> None:
+    """The options every Fashion-MNIST trainer shares: data, resumable state, smoke mode, cadence, seed, threads."""
+    p.add_argument("--data-root", default=str(fashion_mnist.DEFAULT_ROOT), help="folder of Fashion-MNIST IDX files")
+    p.add_argument("--state-dir", default=f"train_state/{family}")
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--smoke", action="store_true", help="tiny networks and a few steps, for tests")
+    p.add_argument("--sample-every", type=int, default=sample_every, help="sample grid every N steps and at the end")
+    p.add_argument("--save-every", type=int, default=save_every)
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
+
+
 def step_generator(seed: int, step: int) -> torch.Generator:
     """A CPU generator with its own stream per (seed, step): resuming at step k draws what step k drew before."""
     return torch.Generator().manual_seed(seed * 2**32 + step)

@@ -28,8 +28,8 @@ from tqdm.auto import tqdm
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.stylegan import StyleGANDiscriminator, StyleGANGenerator
 from aigc_demo.pipelines.convert import from_uint8
-from aigc_demo.train.common import log_means, start_run, write_training_record as write_record
-from aigc_demo.train.images import load_split, sample_path, save_prior_samples, step_generator
+from aigc_demo.train.common import due, log_means, start_run, write_training_record as write_record
+from aigc_demo.train.images import add_run_arguments, load_split, sample_path, save_prior_samples, step_generator
 from aigc_demo.train_state import load_training_state, save_training_state
 
 
@@ -37,10 +37,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m aigc_demo.train stylegan", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default="checkpoints/stylegan")
-    p.add_argument("--data-root", default=str(fashion_mnist.DEFAULT_ROOT))
-    p.add_argument("--state-dir", default="train_state/stylegan")
-    p.add_argument("--resume", action="store_true")
-    p.add_argument("--smoke", action="store_true", help="tiny model and a few steps, for tests")
+    add_run_arguments(p, "stylegan", sample_every=500, save_every=250)
     p.add_argument("--latent-dim", type=int, default=64)
     p.add_argument("--w-dim", type=int, default=128)
     p.add_argument("--channels", type=int, nargs=3, default=[128, 96, 32], metavar="C",
@@ -53,10 +50,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--ema-images", type=float, default=10_000, help="half-life of the generator average, in images")
     p.add_argument("--max-steps", type=int, default=5000)
     p.add_argument("--log-every", type=int, default=100)
-    p.add_argument("--sample-every", type=int, default=500)
-    p.add_argument("--save-every", type=int, default=250)
-    p.add_argument("--seed", type=int, default=1234)
-    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
     if "--smoke" in argv:  # tiny defaults; options given explicitly still win
         p.set_defaults(latent_dim=8, w_dim=16, channels=[8, 8, 8], batch_size=8, max_steps=4,
                        log_every=2, sample_every=2, save_every=2, r1_every=2)
@@ -121,13 +114,12 @@ def run(nets, images, labels, args, argv, accelerator, progress) -> None:
         sums["steps"] += 1
         progress["step"], progress["seconds"] = step + 1, seconds_before + time.time() - start
         bar.set_postfix(d_loss=f"{d_loss:.3f}", g_loss=f"{g_loss:.3f}")
-        last = step + 1 == args.max_steps
-        if (step + 1) % args.log_every == 0 or last:
+        if due(step, args.log_every, args.max_steps):
             log_means(progress, sums, accelerator)
-        if (step + 1) % args.sample_every == 0 or last:
+        if due(step, args.sample_every, args.max_steps):
             save_prior_samples(average, average.latent_dim, average.num_classes, images.device, args.seed,
                                sample_path(args.state_dir, progress["step"]))
-        if (step + 1) % args.save_every == 0 or last:
+        if due(step, args.save_every, args.max_steps):
             save_everything(nets, args, argv, accelerator, progress, len(images))
 
 

@@ -26,8 +26,8 @@ from tqdm.auto import tqdm
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.vae import ConditionalVAE
 from aigc_demo.pipelines.convert import from_uint8
-from aigc_demo.train.common import log_means, start_run, write_training_record as write_record
-from aigc_demo.train.images import load_split, sample_path, save_prior_samples, step_generator
+from aigc_demo.train.common import due, log_means, start_run, write_training_record as write_record
+from aigc_demo.train.images import add_run_arguments, load_split, sample_path, save_prior_samples, step_generator
 from aigc_demo.train_state import load_training_state, save_training_state
 
 EVAL_CHUNK = 500  # test images per forward pass during evaluation
@@ -37,10 +37,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m aigc_demo.train vae", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default="checkpoints/vae")
-    p.add_argument("--data-root", default=str(fashion_mnist.DEFAULT_ROOT))
-    p.add_argument("--state-dir", default="train_state/vae")
-    p.add_argument("--resume", action="store_true")
-    p.add_argument("--smoke", action="store_true", help="tiny model and a few steps, for tests")
+    add_run_arguments(p, "vae", sample_every=500, save_every=500)
     p.add_argument("--latent-dim", type=int, default=16)
     p.add_argument("--base-channels", type=int, default=32)
     p.add_argument("--batch-size", type=int, default=128)
@@ -50,10 +47,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-steps", type=int, default=2500)
     p.add_argument("--eval-every", type=int, default=100)
     p.add_argument("--test-images", type=int, default=1000, help="size of the fixed test subset for test_loss")
-    p.add_argument("--sample-every", type=int, default=500)
-    p.add_argument("--save-every", type=int, default=500)
-    p.add_argument("--seed", type=int, default=1234)
-    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
     if "--smoke" in argv:  # tiny defaults; options given explicitly still win
         p.set_defaults(latent_dim=4, base_channels=8, batch_size=16, max_steps=4, kl_warmup=2,
                        eval_every=2, sample_every=2, save_every=2)
@@ -110,12 +103,11 @@ def run(model, optimizer, data, args, argv, accelerator, progress, out: Path) ->
         sums["steps"] += 1
         progress["step"], progress["seconds"] = step + 1, seconds_before + time.time() - start
         bar.set_postfix(recon=f"{reconstruction.item():.1f}", kl=f"{kl.item():.1f}")
-        last = step + 1 == args.max_steps
-        if (step + 1) % args.eval_every == 0 or last:
+        if due(step, args.eval_every, args.max_steps):
             log_means(progress, sums, accelerator, test_loss=round(test_loss(model, data["test"], args.seed), 3))
-        if (step + 1) % args.sample_every == 0 or last:
+        if due(step, args.sample_every, args.max_steps):
             save_samples(accelerator.unwrap_model(model), args, progress["step"])
-        if (step + 1) % args.save_every == 0 or last:
+        if due(step, args.save_every, args.max_steps):
             save_everything(model, optimizer, data, args, argv, accelerator, progress, out)
 
 

@@ -135,12 +135,18 @@ def drawn_labels(labels: list[int | None], seed: int) -> list[int]:
 def sampled(pipeline, labels: list[int | None], seed: int, options: dict):
     """Run one pipeline call, yielding ("step", ...) previews (diffusion) then ("done", (images, dtype))."""
     generator = torch_generator(seed)
+    yield from with_steps(pipeline, lambda **extra: pipeline(labels, generator, **options, **extra), options)
+
+
+def with_steps(pipeline, call, options: dict):
+    """("step", ...) for each denoising step when the call takes a sampler (diffusion), then ("done", (result,
+    dtype)). `call(**extra)` runs the pipeline; diffusion gets its on_step callback through `extra`."""
     dtype = getattr(pipeline, "dtype", None) or pipeline.unet.dtype
     if "scheduler" in options:
-        for kind, payload in iterate_steps(lambda on_step: pipeline(labels, generator, on_step=on_step, **options)):
+        for kind, payload in iterate_steps(lambda on_step: call(on_step=on_step)):
             yield (kind, payload) if kind == "step" else ("done", (payload, dtype))
     else:
-        yield "done", (pipeline(labels, generator, **options), dtype)
+        yield "done", (call(), dtype)
 
 
 @friendly_errors
@@ -171,13 +177,8 @@ INTERPOLATION_OPTIONS = {"diffusion": {"scheduler": "ddim", "steps": 25, "guidan
 
 def interpolated(pipeline, seeds: tuple[int, int], frames: int, label: int | None, options: dict):
     """("step", ...) progress for diffusion, then ("done", (frames, dtype))."""
-    dtype = getattr(pipeline, "dtype", None) or pipeline.unet.dtype
-    if "scheduler" in options:
-        run = lambda on_step: pipeline.interpolate(*seeds, frames, label, on_step=on_step, **options)  # noqa: E731
-        for kind, payload in iterate_steps(run):
-            yield (kind, payload) if kind == "step" else ("done", (payload, dtype))
-    else:
-        yield "done", (pipeline.interpolate(*seeds, frames, label, **options), dtype)
+    yield from with_steps(pipeline, lambda **extra: pipeline.interpolate(*seeds, frames, label, **options, **extra),
+                          options)
 
 
 @friendly_errors

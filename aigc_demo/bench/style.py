@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 from typing import Callable
 
 import torch
 from PIL import Image
 
+from aigc_demo.bench.timing import median_seconds
 from aigc_demo.checkpoints import REPO_ROOT
 from aigc_demo.images import as_fashion_mnist, open_user_image
 from aigc_demo.pipelines.style import (GARMENT_MODELS, NEURAL_STYLE, VINTAGE, available_style_models, stylize,
@@ -24,16 +23,6 @@ from aigc_demo.pipelines.style import (GARMENT_MODELS, NEURAL_STYLE, VINTAGE, av
 SIZES = (256, 512, 1024)
 PHOTO = REPO_ROOT / "assets" / "style_examples" / "astronaut.jpg"
 STYLE_PHOTO = REPO_ROOT / "assets" / "style_examples" / "chelsea.jpg"
-
-
-def median_seconds(run: Callable[[], object], repeats: int) -> float:
-    run()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def photo_runs(model: str, photo: Image.Image) -> dict[str, Callable[[], object]]:

@@ -14,15 +14,14 @@ import copy
 import functools
 import gzip
 import itertools
-import statistics
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from aigc_demo.bench.timing import median_seconds
 from aigc_demo.checkpoints import checkpoints_dir
 from aigc_demo.errors import UserInputError
 
@@ -191,13 +190,7 @@ def as_dtype(workload: tuple, dtype: torch.dtype) -> tuple:
 @torch.inference_mode()
 def latency_ms(model: nn.Module, workload: tuple, dtype: torch.dtype) -> float:
     inputs = as_dtype(workload, dtype)
-    model(*inputs)  # warm-up: first calls pay for allocation and kernel selection
-    times = []
-    for _ in range(LATENCY_RUNS):
-        start = time.perf_counter()
-        model(*inputs)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+    return median_seconds(lambda: model(*inputs), LATENCY_RUNS) * 1000
 
 
 def sparsity(model: nn.Module) -> float | str:

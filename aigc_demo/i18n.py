@@ -1,5 +1,9 @@
 """The UI's words in English and Chinese. Components take `t("key")`; the browser's locale picks the language."""
+import importlib
+
 import gradio as gr
+
+STRING_MODULES = ["inpaint", "audio"]
 
 EN = {
     "app.title": "AIGC Studio",
@@ -135,6 +139,12 @@ ZH = {
     "lab.batch_norm": "批归一化（DCGAN）", "lab.train": "开始训练", "lab.losses": "损失",
     "lab.samples": "样本（每次使用相同潜变量，每行一个类别）", "lab.try_trained": "用训练好的模型生成",
 }
+
+# Newer tabs keep their strings beside them, in aigc_demo/strings/<tab>.py (EN and ZH dicts).
+for _tab in STRING_MODULES:
+    _module = importlib.import_module(f"aigc_demo.strings.{_tab}")
+    EN.update(_module.EN)
+    ZH.update(_module.ZH)
 
 assert EN.keys() == ZH.keys(), "every UI string needs both languages"
 

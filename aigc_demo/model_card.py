@@ -1,6 +1,7 @@
 """Render checkpoints/<name>/README.md from training.json (the training run) and eval.json (the eval run)."""
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -33,11 +34,20 @@ def learning_curve_png(curve: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+# family -> module with evaluate(folder, args) -> dict and render_card(folder, training, evaluation) -> str
+FAMILY_MODULES = {"pix2pix": "aigc_demo.eval.inpaint", "vocoder": "aigc_demo.eval.vocoder",
+                  "music": "aigc_demo.eval.music"}
+
+
 def render_model_card(folder: Path) -> str:
     """Write README.md for the checkpoint in `folder`, choosing the card by the training family."""
     training = json.loads((folder / "training.json").read_text())
     evaluation = json.loads((folder / "eval.json").read_text())
-    render = render_language_card if training["family"] == "gpt2" else render_image_card
+    family = training["family"]
+    if family in FAMILY_MODULES:  # families that keep their evaluation and card together in one module
+        render = importlib.import_module(FAMILY_MODULES[family]).render_card
+    else:
+        render = render_language_card if family == "gpt2" else render_image_card
     card = render(folder, training, evaluation)
     (folder / "README.md").write_text(card, encoding="utf-8")
     return card

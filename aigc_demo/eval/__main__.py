@@ -6,11 +6,12 @@ every number in a model card comes from this command.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
 
-from aigc_demo.model_card import render_model_card
+from aigc_demo.model_card import FAMILY_MODULES, render_model_card
 
 IMAGE_FAMILIES = ("dcgan", "vae", "diffusion", "stylegan")
 
@@ -33,6 +34,8 @@ def heldout_text(args) -> str:
 
 def evaluate(folder: Path, args) -> dict:
     family = family_of(folder)
+    if family in FAMILY_MODULES:
+        return importlib.import_module(FAMILY_MODULES[family]).evaluate(folder, args)
     if family == "gpt2":
         from aigc_demo.eval.language import evaluate_language_model
 

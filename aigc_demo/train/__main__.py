@@ -7,7 +7,8 @@ FAMILIES = {"gpt2": "aigc_demo.train.gpt2", "diffusion": "aigc_demo.train.diffus
             "dcgan": "aigc_demo.train.dcgan", "vae": "aigc_demo.train.vae",
             "classifier": "aigc_demo.train.classifier", "stylegan": "aigc_demo.train.stylegan",
             "dcgan-switches": "aigc_demo.train.dcgan_switches",
-            "cyclegan": "aigc_demo.train.cyclegan"}
+            "cyclegan": "aigc_demo.train.cyclegan", "pix2pix": "aigc_demo.train.pix2pix",
+            "vocoder": "aigc_demo.train.vocoder", "music": "aigc_demo.train.music"}
 
 if __name__ == "__main__":
     dispatch("train", FAMILIES, sys.argv[1:])

@@ -7,13 +7,15 @@ from aigc_demo.checkpoints import REPO_ROOT
 from aigc_demo.i18n import i18n, t
 
 MAX_FILE_SIZE = "20mb"
-PENDING_TABS = ["inpaint", "audio", "multimodal"]
+PENDING_TABS = ["multimodal"]
 CSS = "footer {visibility: hidden} .gradio-container {max-width: 1280px !important}"
 
 
 def build_demo() -> gr.Blocks:
     # Imported here so `import aigc_demo.ui` stays light; tab modules import no model code at import time.
+    from aigc_demo.ui.audio import build_audio_tab
     from aigc_demo.ui.image import build_image_tab
+    from aigc_demo.ui.inpaint import build_inpaint_tab
     from aigc_demo.ui.lab import build_lab_tab
     from aigc_demo.ui.style import build_style_tab
     from aigc_demo.ui.text import build_text_tab
@@ -31,6 +33,10 @@ def build_demo() -> gr.Blocks:
                 build_image_tab(session_models)
             with gr.Tab(t("tab.style"), id="style"):
                 build_style_tab()
+            with gr.Tab(t("tab.inpaint"), id="inpaint"):
+                build_inpaint_tab()
+            with gr.Tab(t("tab.audio"), id="audio"):
+                build_audio_tab()
             for name in PENDING_TABS:
                 with gr.Tab(t(f"tab.{name}"), id=name):
                     gr.Markdown(t(f"pending.{name}"))

@@ -1,0 +1,3 @@
+"""The audio tab's UI strings in English and Chinese."""
+EN: dict[str, str] = {}
+ZH: dict[str, str] = {}

@@ -3,7 +3,7 @@ import importlib
 
 import gradio as gr
 
-STRING_MODULES = ["inpaint", "audio"]
+STRING_MODULES = ["inpaint", "audio", "music"]
 
 EN = {
     "app.title": "AIGC Studio",

@@ -55,10 +55,12 @@ def test_empty_prompt_shows_an_error_toast_not_a_traceback(browser, url):
 
 def test_every_tab_opens_and_pending_tabs_say_so(browser, url):
     page = open_page(browser, url)
-    for tab, words in [("Inpainting", "issue #5"),
-                       ("Audio", "issue #6"), ("Multimodal", "issue #7")]:
-        page.get_by_role("tab", name=tab).first.click()
-        page.get_by_text(words).first.wait_for(timeout=10_000)
+    from aigc_demo.i18n import EN
+    from aigc_demo.ui import PENDING_TABS
+
+    for name in PENDING_TABS:
+        page.get_by_role("tab", name=EN[f"tab.{name}"]).first.click()
+        page.get_by_text(EN[f"pending.{name}"][-10:]).first.wait_for(timeout=10_000)
 
 
 def test_chinese_browser_gets_the_chinese_ui(browser, url):

@@ -3,7 +3,7 @@ import importlib
 
 import gradio as gr
 
-STRING_MODULES = ["inpaint", "audio", "music"]
+STRING_MODULES = ["inpaint", "audio", "music", "multimodal"]
 
 EN = {
     "app.title": "AIGC Studio",

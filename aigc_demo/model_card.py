@@ -36,7 +36,7 @@ def learning_curve_png(curve: list[dict], path: Path) -> None:
 
 # family -> module with evaluate(folder, args) -> dict and render_card(folder, training, evaluation) -> str
 FAMILY_MODULES = {"pix2pix": "aigc_demo.eval.inpaint", "vocoder": "aigc_demo.eval.vocoder",
-                  "music": "aigc_demo.eval.music"}
+                  "music": "aigc_demo.eval.music", "text-to-image": "aigc_demo.eval.multimodal"}
 
 
 def render_model_card(folder: Path) -> str:

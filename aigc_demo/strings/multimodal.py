@@ -12,6 +12,10 @@ EN: dict[str, str] = {
     "mm.message": "Your message", "mm.message_placeholder": "What do you think of Mr. Darcy?",
     "mm.reply": "Find replies", "mm.best_reply": "Best reply", "mm.candidates": "Candidate replies",
     "mm.continue": "Let GPT-2 continue the best reply", "mm.continuation": "GPT-2's continuation",
+    "mm.story_prompt": "Opening of the story", "mm.paragraphs": "Paragraphs",
+    "mm.motif": "Pictures: garments from the text, or one motif", "mm.tell": "Tell the story",
+    "mm.story_text": "Story (GPT-2)", "mm.pictures": "Illustrations", "mm.narration": "Narration with music",
+    "mm.video": "Video (MP4)",
     "mm.col_score": "similarity", "mm.col_reply": "reply", "mm.col_line": "it answered", "mm.col_book": "novel",
 }
 ZH: dict[str, str] = {
@@ -25,5 +29,8 @@ ZH: dict[str, str] = {
     "mm.message": "你的消息", "mm.message_placeholder": "你觉得达西先生怎么样？（英文效果最好）",
     "mm.reply": "查找回复", "mm.best_reply": "最佳回复", "mm.candidates": "候选回复",
     "mm.continue": "让 GPT-2 续写最佳回复", "mm.continuation": "GPT-2 的续写",
+    "mm.story_prompt": "故事开头", "mm.paragraphs": "段落数", "mm.motif": "插图：取自文本中的服饰，或固定主题",
+    "mm.tell": "讲故事", "mm.story_text": "故事（GPT-2）", "mm.pictures": "插图", "mm.narration": "旁白与配乐",
+    "mm.video": "视频（MP4）",
     "mm.col_score": "相似度", "mm.col_reply": "回复", "mm.col_line": "所回应的话", "mm.col_book": "小说",
 }

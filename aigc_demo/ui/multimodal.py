@@ -6,12 +6,14 @@ import time
 
 import gradio as gr
 
+from aigc_demo.data.fashion_mnist import CLASS_NAMES
 from aigc_demo.device import describe, pick_device, pick_dtype
 from aigc_demo.i18n import t
 from aigc_demo.images import as_fashion_mnist, open_user_image
 from aigc_demo.pipelines.multimodal import describe_image as describe_picture
 from aigc_demo.pipelines.multimodal import text_to_image_settings, text_to_images
 from aigc_demo.pipelines.replies import rank_replies
+from aigc_demo.pipelines.story import FROM_TEXT, MAX_PARAGRAPHS, tell_story
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed
 from aigc_demo.ui.common import (clamp, clean_text, friendly_errors, how_it_works, run_card_panel, seed_controls,
@@ -19,6 +21,9 @@ from aigc_demo.ui.common import (clamp, clean_text, friendly_errors, how_it_work
 from aigc_demo.ui.image import gallery
 
 MAX_IMAGES = 16
+MAX_STORY_PROMPT = 500
+STAGE_NAMES = {"text": "writing (GPT-2)", "pictures": "illustrating (stylegan)", "narration": "narrating (TTS)",
+               "music": "composing the music bed", "video": "assembling the MP4"}
 PROMPT_EXAMPLES = ["a pair of running shoes", "trainers", "a warm winter coat", "a little black dress",
                    "blue jeans", "a leather handbag", "a spaceship"]
 REPLY_EXAMPLES = ["What do you think of Mr. Darcy?", "Shall we walk to the village this afternoon?",
@@ -59,6 +64,45 @@ def text_to_image(prompt: str, num_images: int = 4, seed: int = -1):
     return gallery(images, [match.name] * count), understood_markdown(match), card, write_run_card(card), seed
 
 
+STORY_EXAMPLES = [["Elizabeth bought a new pair of running shoes and a warm winter coat.", 1, 3],
+                  ["Emma wore her best dress to the ball at Netherfield.", 2, 2],
+                  ["The letter arrived with a small leather handbag.", 3, 3]]
+
+
+@friendly_errors
+def story(prompt: str, seed: int = -1, paragraphs: int = 3, motif: str = FROM_TEXT, progress=gr.Progress()):
+    """A short illustrated, narrated story with a music bed. Streams the text and pictures as they come; returns
+    the text, the pictures, the audio (narration over music), the MP4 and the run card."""
+    text = clean_text(prompt).strip()
+    if not any(character.isalnum() for character in text):
+        raise gr.Error("Write the opening of a story first, for example 'Emma wore her best dress to the ball.'.")
+    count = int(clamp(paragraphs, 0, 1000, int))
+    if count > MAX_PARAGRAPHS:
+        gr.Warning(f"Stories here have at most {MAX_PARAGRAPHS} paragraphs; telling {MAX_PARAGRAPHS}.")
+    seed = resolve_seed(seed)
+    motif = motif if motif in CLASS_NAMES else FROM_TEXT
+    start = time.perf_counter()
+    for event in tell_story(text[:MAX_STORY_PROMPT], count, seed, motif):
+        kind, payload = event[0], event[1:]
+        if kind == "text":
+            yield payload[0], gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), seed
+        elif kind == "images":
+            yield gr.skip(), gallery(*map(list, zip(*payload[0]))), gr.skip(), gr.skip(), gr.skip(), gr.skip(), seed
+        elif kind == "stage":
+            progress(payload[1], desc=STAGE_NAMES[payload[0]])
+        else:
+            told = payload[0]
+            card = run_card("story", "gpt2-austen + stylegan + tts + music-bach", "checkpoints/", seed,
+                            {"prompt": text[:MAX_STORY_PROMPT], "paragraphs": len(told.paragraphs), "motif": motif,
+                             "concepts": [p.concept for p in told.paragraphs]},
+                            describe(pick_device(), pick_dtype(pick_device())),
+                            seconds=round(time.perf_counter() - start, 2), stage_seconds=told.seconds,
+                            audio_seconds=round(len(told.audio) / told.sample_rate, 2))
+            pictures = gallery([p.image for p in told.paragraphs], [f"{p.concept}: {p.reason}" for p in told.paragraphs])
+            yield (told.text, pictures, (told.sample_rate, told.audio), told.video_path, card, write_run_card(card),
+                   seed)
+
+
 @friendly_errors
 def describe_image(image):
     """Say what the models here recognise in a picture. Returns the sentence, the class probabilities, the 28x28 view."""
@@ -69,6 +113,17 @@ def describe_image(image):
 
     enlarged = Image.fromarray(view).resize((view.shape[1] * 8, view.shape[0] * 8), Image.NEAREST)
     return description.sentence, dict(description.probabilities), enlarged
+
+
+@friendly_errors
+def say_aloud(sentence: str):
+    """The description spoken by the Audio tab's default voice."""
+    from aigc_demo.pipelines.speech import TextToSpeechPipeline, default_voice
+
+    if not clean_text(sentence).strip():
+        raise gr.Error("Describe a picture first; then it can be read aloud.")
+    audio, rate, _ = TextToSpeechPipeline()(clean_text(sentence), default_voice(), 1.0)
+    return rate, audio
 
 
 @friendly_errors
@@ -114,6 +169,32 @@ def build_text_to_image() -> gr.Gallery:
     return images
 
 
+def build_story() -> gr.Gallery:
+    with gr.Row():
+        with gr.Column():
+            prompt = gr.Textbox(label=t("mm.story_prompt"), lines=2, max_length=100_000,
+                                placeholder=STORY_EXAMPLES[0][0])
+            paragraphs = gr.Slider(1, MAX_PARAGRAPHS, value=3, step=1, label=t("mm.paragraphs"))
+            motif = gr.Dropdown([FROM_TEXT] + CLASS_NAMES, value=FROM_TEXT, label=t("mm.motif"))
+            seed, randomize, reuse = seed_controls()
+            with gr.Row():
+                go = gr.Button(t("mm.tell"), variant="primary", elem_id="mm-tell")
+                stop = gr.Button(t("text.stop"))
+            gr.Examples(STORY_EXAMPLES, [prompt, seed, paragraphs])
+        with gr.Column():
+            text = gr.Textbox(label=t("mm.story_text"), lines=8, elem_id="mm-story-text")
+            pictures = gr.Gallery(label=t("mm.pictures"), columns=5, height=220)
+            audio = gr.Audio(label=t("mm.narration"), elem_id="mm-story-audio")
+            video = gr.Video(label=t("mm.video"), elem_id="mm-story-video")
+            seed_used = seed_used_box()
+            card, card_file = run_card_panel()
+    wire_seed_buttons(seed, randomize, reuse, seed_used)
+    event = go.click(story, [prompt, seed, paragraphs, motif], [text, pictures, audio, video, card, card_file, seed_used],
+                     api_name="story", concurrency_id="story", concurrency_limit=1)
+    stop.click(None, cancels=[event])
+    return pictures
+
+
 def build_describe() -> None:
     with gr.Row():
         with gr.Column():
@@ -124,7 +205,10 @@ def build_describe() -> None:
             sentence = gr.Textbox(label=t("mm.description"), elem_id="mm-description")
             probabilities = gr.Label(label=t("mm.probabilities"), num_top_classes=4)
             seen = gr.Image(label=t("mm.as_seen"), height=224)
+            speak = gr.Button(t("mm.say_aloud"), size="sm")
+            spoken = gr.Audio(label=t("mm.spoken"))
     go.click(describe_image, upload, [sentence, probabilities, seen], api_name="describe_image")
+    speak.click(say_aloud, sentence, spoken, api_name="say_description")
 
 
 def build_replies() -> None:
@@ -149,6 +233,8 @@ def build_multimodal_tab() -> dict:
     with gr.Tabs():
         with gr.Tab(t("mm.t2i_tab"), id="mm-t2i"):
             images = build_text_to_image()
+        with gr.Tab(t("mm.story_tab"), id="mm-story"):
+            build_story()
         with gr.Tab(t("mm.describe_tab"), id="mm-describe"):
             build_describe()
         with gr.Tab(t("mm.reply_tab"), id="mm-reply"):

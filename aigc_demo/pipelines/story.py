@@ -1,0 +1,286 @@
+"""Story mode (step-by-step multimodal generation): a prompt becomes paragraphs (GPT-2), each paragraph an
+illustration (text to image), a narration (text to speech) and, under it all, a music bed (the chorale model);
+then one MP4 (imageio-ffmpeg's own ffmpeg) beside the separate text, images and audio.
+
+The pipeline is a generator of events, so the UI can show progress and stop between and inside stages:
+("stage", name, fraction), ("text", story so far), ("images", pictures so far), ("done", Story).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from aigc_demo.data.fashion_mnist import CLASS_NAMES
+from aigc_demo.errors import UserInputError
+from aigc_demo.pipelines.concepts import ConceptMatch, match_concepts
+
+MAX_PARAGRAPHS = 5
+TOKENS_PER_PARAGRAPH = 60
+MUSIC_GAIN = 0.12  # the music bed sits about 18 dB under the voice
+PAUSE_SECONDS = 0.6  # silence between paragraphs
+FRAME_SIZE = (640, 360)
+PICTURE_SIDE = 224
+VIDEO_FPS = 4  # still pictures: a few frames a second is enough and keeps encoding quick
+FROM_TEXT = "from the text"
+
+
+@dataclass
+class Paragraph:
+    text: str
+    concept: str        # the garment drawn
+    reason: str         # why that garment ("the paragraph mentions it", "the motif", ...)
+    image: np.ndarray | None = None
+    narration: np.ndarray | None = None
+
+
+@dataclass
+class Story:
+    paragraphs: list[Paragraph]
+    sample_rate: int
+    audio: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # narration + music
+    video_path: str = ""
+    seconds: dict = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.paragraphs)
+
+
+def read_paragraph_count(paragraphs) -> int:
+    count = int(paragraphs)
+    if count < 1:
+        raise UserInputError(f"A story needs 1 to {MAX_PARAGRAPHS} paragraphs.")
+    return min(count, MAX_PARAGRAPHS)
+
+
+def tidy_paragraph(text: str) -> str:
+    """GPT-2's continuation cut after its last full sentence, whitespace squeezed."""
+    text = " ".join(text.split())
+    ends = [m.end() for m in re.finditer(r"[.!?][\"'\u201d\u2019]?(\s|$)", text)]
+    return text[:ends[-1]].strip() if ends and ends[-1] > len(text) // 3 else text
+
+
+def choose_concepts(texts: list[str], prompt: str, motif: str, min_similarity: float) -> list[tuple[str, str]]:
+    """(garment, reason) per paragraph: the motif if one is chosen; else the paragraph's own garment; else the
+    prompt's; else the story's first; else the seed's pick is left to the caller (None)."""
+    if motif in CLASS_NAMES:
+        return [(motif, "the chosen motif")] * len(texts)
+    matches: list[ConceptMatch] = match_concepts(texts + [prompt], min_similarity)
+    prompt_match = matches[-1]
+    known = [m.name for m in matches[:-1] if m.understood]
+    chosen = []
+    for match in matches[:-1]:
+        if match.understood:
+            chosen.append((match.name, f"the paragraph reads as '{match.description}'"))
+        elif prompt_match.understood:
+            chosen.append((prompt_match.name, "the prompt's garment (none in this paragraph)"))
+        elif known:
+            chosen.append((known[0], "the story's first garment (none in this paragraph)"))
+        else:
+            chosen.append(("", ""))
+    return chosen
+
+
+def write_paragraphs(prompt: str, count: int, seed: int, generate: Callable[[str, int], Iterator[str]]
+                     ) -> Iterator[tuple[str, list[str]]]:
+    """Stream ("partial text", paragraphs so far): each paragraph continues the story so far; the first one
+    starts with the prompt itself, so the story reads from its first words."""
+    paragraphs: list[str] = []
+    for index in range(count):
+        opening = prompt if index == 0 else ""
+        context = "\n\n".join(paragraphs + [opening]) if paragraphs else prompt
+        text = ""
+        for text in generate(context, seed + index):
+            yield (opening + text).strip(), paragraphs
+        paragraphs.append(tidy_paragraph(opening + text) or prompt)
+        yield "", paragraphs
+
+
+def story_frame(picture: np.ndarray, caption: str, index: int, total: int) -> np.ndarray:
+    """A 640x360 video frame: the picture enlarged (nearest neighbour keeps the 28x28 pixels honest) and the
+    paragraph's opening words beneath it."""
+    frame = Image.new("RGB", FRAME_SIZE, (18, 18, 24))
+    tile = Image.fromarray(picture).convert("RGB").resize((PICTURE_SIDE, PICTURE_SIDE), Image.NEAREST)
+    frame.paste(tile, ((FRAME_SIZE[0] - PICTURE_SIDE) // 2, 24))
+    draw = ImageDraw.Draw(frame)
+    font = ImageFont.load_default(size=15)
+    words = caption if len(caption) <= 150 else caption[:147].rsplit(" ", 1)[0] + "..."
+    lines, line = [], ""
+    for word in words.split():
+        if draw.textlength(line + " " + word, font=font) > FRAME_SIZE[0] - 40:
+            lines.append(line)
+            line = word
+        else:
+            line = (line + " " + word).strip()
+    lines.append(line)
+    for row, text in enumerate(lines[:3]):
+        draw.text((20, 262 + row * 20), text, fill=(235, 235, 235), font=font)
+    draw.text((FRAME_SIZE[0] - 60, 8), f"{index + 1}/{total}", fill=(150, 150, 160), font=font)
+    return np.asarray(frame)
+
+
+def join_narrations(narrations: list[np.ndarray], rate: int) -> tuple[np.ndarray, list[float]]:
+    """All narrations with a pause after each, and each paragraph's start time in seconds."""
+    pause = np.zeros(int(PAUSE_SECONDS * rate), np.float32)
+    starts, pieces, position = [], [], 0
+    for narration in narrations:
+        starts.append(position / rate)
+        pieces += [narration.astype(np.float32), pause]
+        position += len(narration) + len(pause)
+    return np.concatenate(pieces), starts
+
+
+def fit_length(audio: np.ndarray, length: int) -> np.ndarray:
+    """Loop or cut `audio` to exactly `length` samples, with short fades so the seams don't click."""
+    if len(audio) == 0:
+        return np.zeros(length, np.float32)
+    repeated = np.tile(audio, int(np.ceil(length / len(audio))))[:length].astype(np.float32)
+    fade = min(len(repeated) // 4, 2048)
+    if fade:
+        ramp = np.linspace(0, 1, fade, dtype=np.float32)
+        repeated[:fade] *= ramp
+        repeated[-fade:] *= ramp[::-1]
+    return repeated
+
+
+def mix(narration: np.ndarray, music: np.ndarray, gain: float = MUSIC_GAIN) -> np.ndarray:
+    """The voice with the music bed under it, peak-limited to [-1, 1]."""
+    peak = float(np.max(np.abs(music))) or 1.0
+    mixed = narration + gain * fit_length(music / peak, len(narration))
+    return (mixed / max(1.0, float(np.max(np.abs(mixed))))).astype(np.float32)
+
+
+def resample(audio: np.ndarray, source: int, target: int) -> np.ndarray:
+    if source == target:
+        return audio.astype(np.float32)
+    import librosa
+
+    return librosa.resample(audio.astype(np.float32), orig_sr=source, target_sr=target).astype(np.float32)
+
+
+def write_video(path: Path, frames: list[np.ndarray], starts: list[float], total_seconds: float,
+                audio_path: Path) -> None:
+    """An H.264/AAC MP4: each paragraph's frame held from its narration's start until the next one's."""
+    import imageio_ffmpeg
+
+    ends = starts[1:] + [total_seconds]
+    writer = imageio_ffmpeg.write_frames(str(path), FRAME_SIZE, fps=VIDEO_FPS, codec="libx264", audio_path=str(audio_path),
+                                         audio_codec="aac", output_params=["-shortest"],
+                                         ffmpeg_log_level="error", macro_block_size=8)
+    writer.send(None)
+    for frame, start, end in zip(frames, starts, ends):
+        for _ in range(max(1, round((end - start) * VIDEO_FPS))):
+            writer.send(np.ascontiguousarray(frame))
+    writer.close()
+
+
+# ----------------------------------------------------------------------------- the stages, with the real models
+MUSIC_BPM, MUSIC_BARS_MAX = 80.0, 16  # a 4/4 bar at 80 bpm lasts 3 s; longer stories loop the bed
+
+
+def gpt2_paragraph(context: str, seed: int, should_stop: Callable[[], bool] = lambda: False) -> Iterator[str]:
+    from aigc_demo.models.language import DEFAULT_MODEL
+    from aigc_demo.pipelines.text import GenerationSettings, stream_text
+
+    settings = GenerationSettings(max_new_tokens=TOKENS_PER_PARAGRAPH, temperature=0.8)
+    for chunk, _ in stream_text(DEFAULT_MODEL, context, settings, seed, should_stop=should_stop):
+        yield chunk.text
+
+
+def draw_garment(concept: str, seed: int) -> np.ndarray:
+    from aigc_demo.pipelines.image import image_pipeline
+    from aigc_demo.pipelines.multimodal import text_to_image_settings
+    from aigc_demo.seeding import torch_generator
+
+    settings = text_to_image_settings()
+    return image_pipeline(settings["generator"])([CLASS_NAMES.index(concept)], torch_generator(seed),
+                                                 truncation=settings["truncation"])[0]
+
+
+def narrate(text: str) -> tuple[np.ndarray, int]:
+    from aigc_demo.pipelines.speech import TextToSpeechPipeline, default_voice
+
+    audio, rate, _ = TextToSpeechPipeline()(text, default_voice(), 1.0)
+    return audio, rate
+
+
+def compose(seconds: float, seed: int) -> tuple[np.ndarray, int]:
+    from aigc_demo.pipelines.music import MusicPipeline, cached_music_model
+    from aigc_demo.seeding import torch_generator
+
+    bars = int(min(MUSIC_BARS_MAX, max(2, np.ceil(seconds / (4 * 60 / MUSIC_BPM)))))
+    result = MusicPipeline(cached_music_model())(bars=bars, temperature=0.9, generator=torch_generator(seed),
+                                                 bpm=MUSIC_BPM)
+    return result.audio, result.sample_rate
+
+
+def tell_story(prompt: str, paragraphs: int, seed: int, motif: str = FROM_TEXT,
+               should_stop: Callable[[], bool] = lambda: False, folder: Path | None = None) -> Iterator[tuple]:
+    """Yield progress events and finally ("done", Story). Stops early (no "done") when should_stop() turns true.
+    The WAV and MP4 go to the pruned output folder (or `folder`)."""
+    import time
+
+    import soundfile
+
+    from aigc_demo.pipelines.multimodal import text_to_image_settings
+    from aigc_demo.tempfiles import new_output_path
+
+    count, clock = read_paragraph_count(paragraphs), {}
+    # 1. text
+    start = time.perf_counter()
+    texts: list[str] = []
+    for partial, texts in write_paragraphs(prompt, count, seed,
+                                           lambda context, s: gpt2_paragraph(context, s, should_stop)):
+        if should_stop():
+            return
+        yield "text", "\n\n".join(texts + [partial]).strip()
+        if not partial:  # a paragraph is complete
+            yield "stage", "text", len(texts) / count * 0.4
+    clock["text"] = time.perf_counter() - start
+    # 2. pictures
+    start = time.perf_counter()
+    concepts = choose_concepts(texts, prompt, motif, text_to_image_settings()["min_similarity"])
+    rng = np.random.default_rng(seed)
+    story = Story([], 0)
+    for index, (text, (concept, reason)) in enumerate(zip(texts, concepts)):
+        if not concept:  # nothing garment-like anywhere: the seed picks, and the caption says so
+            concept, reason = CLASS_NAMES[int(rng.integers(len(CLASS_NAMES)))], "no garment in the story; picked by the seed"
+        story.paragraphs.append(Paragraph(text, concept, reason, draw_garment(concept, seed + index)))
+        if should_stop():
+            return
+        yield "images", [(p.image, f"{p.concept}: {p.reason}") for p in story.paragraphs]
+        yield "stage", "pictures", 0.4 + 0.15 * (index + 1) / count
+    clock["pictures"] = time.perf_counter() - start
+    # 3. narration
+    start = time.perf_counter()
+    for index, paragraph in enumerate(story.paragraphs):
+        paragraph.narration, story.sample_rate = narrate(paragraph.text)
+        if should_stop():
+            return
+        yield "stage", "narration", 0.55 + 0.25 * (index + 1) / count
+    voice, starts = join_narrations([p.narration for p in story.paragraphs], story.sample_rate)
+    clock["narration"] = time.perf_counter() - start
+    # 4. music bed
+    start = time.perf_counter()
+    music, music_rate = compose(len(voice) / story.sample_rate, seed)
+    story.audio = mix(voice, resample(music, music_rate, story.sample_rate))
+    clock["music"] = time.perf_counter() - start
+    if should_stop():
+        return
+    yield "stage", "music", 0.9
+    # 5. video
+    start = time.perf_counter()
+    audio_path = new_output_path("story-", ".wav", folder)
+    soundfile.write(audio_path, story.audio, story.sample_rate)
+    frames = [story_frame(p.image, p.text, i, count) for i, p in enumerate(story.paragraphs)]
+    story.video_path = str(new_output_path("story-", ".mp4", folder))
+    write_video(Path(story.video_path), frames, starts, len(story.audio) / story.sample_rate, audio_path)
+    clock["video"] = time.perf_counter() - start
+    story.seconds = {stage: round(value, 2) for stage, value in clock.items()}
+    yield "stage", "video", 1.0
+    yield "done", story

@@ -191,3 +191,85 @@ def test_a_non_image_gets_a_clear_message(client, tmp_path):
     fake.write_bytes(b"<svg onload=alert(1)>")
     with pytest.raises(Exception, match="isn't an image"):
         client.predict(handle_file(str(fake)), api_name="/describe_image")
+
+
+# ----------------------------------------------------------------------------- story mode
+def test_paragraphs_are_cut_after_the_last_full_sentence():
+    from aigc_demo.pipelines.story import tidy_paragraph
+
+    assert tidy_paragraph("She smiled.  He bowed, and the music") == "She smiled."
+    assert tidy_paragraph('"Yes," said he. "I do!" and then') == '"Yes," said he. "I do!"'
+    assert tidy_paragraph("no full stop at all") == "no full stop at all"
+
+
+def test_each_paragraph_gets_its_own_garment_else_the_prompts_else_the_motif(bundled):
+    from aigc_demo.pipelines.story import choose_concepts
+
+    texts = ["She laced up her running shoes.", "The weather was grey and everyone stayed inside."]
+    chosen = choose_concepts(texts, "a story about a handbag", "from the text", 0.35)
+    assert [c for c, _ in chosen] == ["Sneaker", "Bag"] and "prompt" in chosen[1][1]
+    assert [c for c, _ in choose_concepts(texts, "x", "Coat", 0.35)] == ["Coat", "Coat"]
+    assert choose_concepts(["Nothing happened."], "an afternoon", "from the text", 0.35) == [("", "")]
+
+
+def test_music_bed_is_looped_faded_and_mixed_under_the_voice():
+    from aigc_demo.pipelines.story import MUSIC_GAIN, fit_length, join_narrations, mix
+
+    voice, starts = join_narrations([np.full(1000, 0.5, np.float32), np.full(500, -0.5, np.float32)], 1000)
+    assert starts == [0.0, 1.6] and len(voice) == 1000 + 600 + 500 + 600
+    music = np.sin(np.linspace(0, 300, 700)).astype(np.float32)
+    looped = fit_length(music, len(voice))
+    assert len(looped) == len(voice) and looped[0] == 0 and np.allclose(looped[800:900], music[100:200])
+    mixed = mix(voice, music)
+    assert np.max(np.abs(mixed)) <= 1.0
+    quiet = mixed[1200:1500]  # a pause: only the music bed, at MUSIC_GAIN of full scale
+    assert 0.5 * MUSIC_GAIN < np.max(np.abs(quiet)) <= MUSIC_GAIN + 1e-6
+
+
+def test_a_one_paragraph_story_has_text_picture_narration_music_and_a_video(bundled, tmp_path):
+    import imageio_ffmpeg
+    import soundfile
+
+    from aigc_demo.pipelines.story import tell_story
+
+    events = list(tell_story("Emma wore her best dress to the ball.", 1, 4, folder=tmp_path))
+    stages = [e[1] for e in events if e[0] == "stage"]
+    assert stages == ["text", "pictures", "narration", "music", "video"]
+    story = events[-1][1]
+    assert story.text.startswith("Emma wore her best dress") and story.paragraphs[0].concept == "Dress"
+    assert story.paragraphs[0].image.shape == (28, 28)
+    audio, rate = soundfile.read(story.audio_path)
+    narration = story.paragraphs[0].narration
+    assert len(audio) == len(narration) + int(0.6 * rate) and np.sqrt(np.mean(narration ** 2)) > 0.02
+    probe = __import__("subprocess").run([imageio_ffmpeg.get_ffmpeg_exe(), "-i", story.video_path],
+                                         capture_output=True, text=True).stderr
+    assert "Video: h264" in probe and "Audio: aac" in probe
+    seconds = [float(x) for x in probe.split("Duration: ")[1].split(",")[0].split(":")]
+    assert abs(seconds[0] * 3600 + seconds[1] * 60 + seconds[2] - len(audio) / rate) < 0.6
+
+
+def test_a_story_stops_when_asked(bundled, tmp_path):
+    from aigc_demo.pipelines.story import tell_story
+
+    calls = iter(range(100))
+    events = list(tell_story("Once upon a time.", 3, 1, should_stop=lambda: next(calls) > 5, folder=tmp_path))
+    assert events and all(kind != "done" for kind, *_ in events)
+    assert not list(tmp_path.glob("*.mp4"))
+
+
+@pytest.mark.parametrize("paragraphs", [0, -3])
+def test_a_story_needs_at_least_one_paragraph(paragraphs):
+    from aigc_demo.pipelines.story import tell_story
+
+    with pytest.raises(UserInputError, match="1 to 5 paragraphs"):
+        next(tell_story("Once upon a time.", paragraphs, 1))
+
+
+def test_story_through_the_api(client):
+    text, pictures, audio, video, card, _, seed = client.predict("Emma bought new sneakers.", 3, 1,
+                                                                 api_name="/story")
+    assert text.startswith("Emma bought new sneakers") and len(pictures) == 1 and seed == 3
+    assert audio.endswith(".wav") and video.endswith(".mp4")
+    assert set(card["stage_seconds"]) == {"text", "pictures", "narration", "music", "video"}
+    with pytest.raises(Exception, match="opening of a story"):
+        client.predict("  ", 1, 1, api_name="/story")

@@ -43,6 +43,7 @@ class Story:
     paragraphs: list[Paragraph]
     sample_rate: int
     audio: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # narration + music
+    audio_path: str = ""  # the same audio as a WAV file
     video_path: str = ""
     seconds: dict = field(default_factory=dict)
 
@@ -277,6 +278,7 @@ def tell_story(prompt: str, paragraphs: int, seed: int, motif: str = FROM_TEXT,
     start = time.perf_counter()
     audio_path = new_output_path("story-", ".wav", folder)
     soundfile.write(audio_path, story.audio, story.sample_rate)
+    story.audio_path = str(audio_path)
     frames = [story_frame(p.image, p.text, i, count) for i, p in enumerate(story.paragraphs)]
     story.video_path = str(new_output_path("story-", ".mp4", folder))
     write_video(Path(story.video_path), frames, starts, len(story.audio) / story.sample_rate, audio_path)

@@ -99,7 +99,7 @@ def story(prompt: str, seed: int = -1, paragraphs: int = 3, motif: str = FROM_TE
                             seconds=round(time.perf_counter() - start, 2), stage_seconds=told.seconds,
                             audio_seconds=round(len(told.audio) / told.sample_rate, 2))
             pictures = gallery([p.image for p in told.paragraphs], [f"{p.concept}: {p.reason}" for p in told.paragraphs])
-            yield (told.text, pictures, (told.sample_rate, told.audio), told.video_path, card, write_run_card(card),
+            yield (told.text, pictures, told.audio_path, told.video_path, card, write_run_card(card),
                    seed)
 
 

@@ -1,0 +1,281 @@
+"""Train the Vocos-style vocoder (aigc_demo/models/vocoder.py) on speech synthesised here from many voices.
+
+    python -m aigc_demo.train vocoder --threads 1                 # checkpoints/vocoder; resumable with --resume
+    python -m aigc_demo.train vocoder --smoke --out-dir /tmp/v    # seconds (tiny model, tiny corpus)
+
+Data: aigc_demo/data/speech.py builds (once) and caches the corpus under /work/data_cache/vocoder: training
+voices, validation sentences of those voices, and held-out voices that training never sees.
+
+Each step draws random 0.5 s windows of the training audio, applies a random gain (-18..0 dB), computes their
+log-mel features (the SpeechT5 front end) and asks the model to rebuild the waveform. Losses:
+  - multi-resolution STFT (spectral convergence + log magnitude at FFT sizes 512, 1024, 2048);
+  - mel L1 on the log-mel of the output;
+  - phase-aware terms (APNet, Ai & Ling 2023): anti-wrapped errors of the predicted phase, of its
+    derivative across frequency (group delay) and across time (instantaneous frequency), weighted by the
+    target's magnitude; switched in gradually after the magnitude terms have settled.
+Every --eval-every steps it rebuilds the validation clips (model selection: the best validation PESQ is saved
+to --out-dir) and the held-out voices' clips (reported in the learning curve only), timing each.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from aigc_demo.models.vocoder import HOP, SAMPLE_RATE, VocosVocoder, log_mel
+from aigc_demo.train.common import due, start_run, warmup_cosine, write_training_record
+from aigc_demo.train_state import load_training_state, save_training_state
+
+LOSS_RESOLUTIONS = ((512, 128), (1024, 256), (2048, 512))
+GAIN_DB = (-18.0, 0.0)
+PHASE_RAMP = (500, 2000)  # phase terms: off before the first step, full weight from the second
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m aigc_demo.train vocoder", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out-dir", default="checkpoints/vocoder")
+    p.add_argument("--state-dir", default="train_state/vocoder")
+    p.add_argument("--data-dir", default=None, help="corpus cache (default /work/data_cache/vocoder)")
+    p.add_argument("--corpus-scale", type=float, default=1.0, help="fraction of the sentences per voice to synthesise")
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--smoke", action="store_true", help="tiny model, tiny corpus, a few steps (tests)")
+    p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--dim", type=int, default=192)
+    p.add_argument("--intermediate", type=int, default=576)
+    p.add_argument("--layers", type=int, default=6)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--segment-frames", type=int, default=32, help="window length in mel frames (32 = 0.51 s)")
+    p.add_argument("--lr", type=float, default=8e-4)
+    p.add_argument("--warmup", type=int, default=300)
+    p.add_argument("--max-steps", type=int, default=16000)
+    p.add_argument("--mel-weight", type=float, default=5.0)
+    p.add_argument("--phase-weight", type=float, default=0.3)
+    p.add_argument("--log-every", type=int, default=50)
+    p.add_argument("--eval-every", type=int, default=500)
+    p.add_argument("--save-every", type=int, default=250)
+    p.add_argument("--eval-clips", type=int, default=3, help="clips per voice in the in-training evaluation")
+    if "--smoke" in argv:
+        p.set_defaults(dim=16, intermediate=32, layers=1, batch_size=2, segment_frames=8, max_steps=4, log_every=2,
+                       eval_every=2, save_every=2, warmup=1, corpus_scale=0.02, eval_clips=1)
+    return p.parse_args(argv)
+
+
+def model_settings(args) -> dict:
+    return {"dim": args.dim, "intermediate": args.intermediate, "layers": args.layers}
+
+
+# --- data ----------------------------------------------------------------------------------------------------
+
+
+def training_audio(data_dir: Path) -> torch.Tensor:
+    """All training clips as one float tensor. Windows are drawn anywhere in it: a window that straddles two
+    clips just hears one sentence end and the next begin, which speech has anyway."""
+    from aigc_demo.data.speech import split_clips
+
+    clips = [clip for voice in split_clips("train", data_dir).values() for clip in voice]
+    return torch.from_numpy(np.concatenate(clips))
+
+
+def draw_batch(audio: torch.Tensor, args, rng: torch.Generator) -> torch.Tensor:
+    """[B, segment_frames * HOP] random windows at random gains."""
+    length = args.segment_frames * HOP
+    starts = torch.randint(0, len(audio) - length, (args.batch_size,), generator=rng)
+    batch = torch.stack([audio[s:s + length] for s in starts.tolist()])
+    gain_db = torch.rand(args.batch_size, 1, generator=rng) * (GAIN_DB[1] - GAIN_DB[0]) + GAIN_DB[0]
+    return batch * 10 ** (gain_db / 20)
+
+
+# --- losses --------------------------------------------------------------------------------------------------
+
+
+def stft(audio: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
+    window = torch.hann_window(n_fft, device=audio.device)
+    return torch.stft(audio, n_fft, hop, n_fft, window, center=True, return_complex=True)
+
+
+def mrstft_loss(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    total = 0.0
+    for n_fft, hop in LOSS_RESOLUTIONS:
+        out, ref = stft(output, n_fft, hop).abs(), stft(target, n_fft, hop).abs()
+        # Over the whole batch (as Parallel WaveGAN does): per window, a silent window's tiny norm would explode it.
+        convergence = torch.linalg.norm(ref - out) / torch.linalg.norm(ref).clamp(min=1e-5)
+        log_l1 = F.l1_loss(torch.log(out + 1e-5), torch.log(ref + 1e-5))
+        total = total + convergence + log_l1
+    return total / len(LOSS_RESOLUTIONS)
+
+
+def mel_loss(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    # Floor at 1e-5 (not the front end's 1e-10): errors in inaudible bins should not drive training.
+    return F.l1_loss(log_mel(output).clamp(min=-5), log_mel(target).clamp(min=-5))
+
+
+def anti_wrap(x: torch.Tensor) -> torch.Tensor:
+    """|x| after wrapping into [-pi, pi]: a phase error of 2 pi is no error."""
+    return torch.abs(x - 2 * math.pi * torch.round(x / (2 * math.pi)))
+
+
+def phase_loss(predicted: torch.Tensor, target_audio: torch.Tensor, n_fft: int) -> torch.Tensor:
+    """Instantaneous phase + group delay + instantaneous frequency errors, weighted by target magnitude."""
+    target = stft(target_audio, n_fft, HOP)
+    phase, ref_phase = predicted.angle(), target.angle()
+    weight = target.abs()
+    weight = weight / weight.mean(dim=(1, 2), keepdim=True).clamp(min=1e-6)
+    ip = (weight * anti_wrap(phase - ref_phase)).mean()
+    gd = (weight[:, 1:] * anti_wrap(torch.diff(phase, dim=1) - torch.diff(ref_phase, dim=1))).mean()
+    iaf = (weight[:, :, 1:] * anti_wrap(torch.diff(phase, dim=2) - torch.diff(ref_phase, dim=2))).mean()
+    return ip + gd + iaf
+
+
+def phase_weight(step: int, args) -> float:
+    start, full = PHASE_RAMP if not args.smoke else (0, 1)
+    return args.phase_weight * min(1.0, max(0.0, (step - start) / max(1, full - start)))
+
+
+def training_step(model, optimizer, batch: torch.Tensor, step: int, args) -> dict:
+    mel = log_mel(batch)
+    spectrum = model.spectrum(mel)
+    output = torch.istft(spectrum, model.config.n_fft, model.config.hop, model.config.n_fft, model.window,
+                         center=True, length=batch.shape[1])
+    losses = {"mrstft": mrstft_loss(output, batch), "mel": mel_loss(output, batch),
+              "phase": phase_loss(spectrum, batch, model.config.n_fft)}
+    loss = losses["mrstft"] + args.mel_weight * losses["mel"] + phase_weight(step, args) * losses["phase"]
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    return {k: float(v.item()) for k, v in losses.items()}
+
+
+# --- in-training evaluation ----------------------------------------------------------------------------------
+
+
+def clip_sets(data_dir: Path, split: str, count: int) -> dict[str, list[np.ndarray]]:
+    from aigc_demo.data.speech import split_clips
+
+    return {voice: clips[:count] for voice, clips in split_clips(split, data_dir).items()}
+
+
+@torch.no_grad()
+def measure(model, sets: dict[str, list[np.ndarray]]) -> dict:
+    """Mean PESQ-wb / STOI over all clips (every voice equally weighted), and seconds per second of audio."""
+    from aigc_demo.audio_metrics import pesq_wb, stoi
+    from aigc_demo.pipelines.vocoder import neural_vocode
+
+    model.eval()
+    per_voice, seconds, audio_seconds = [], 0.0, 0.0
+    for clips in sets.values():
+        scores = []
+        for clip in clips:
+            start = time.perf_counter()
+            rebuilt = neural_vocode(model, clip)
+            seconds += time.perf_counter() - start
+            audio_seconds += len(clip) / SAMPLE_RATE
+            scores.append((pesq_wb(clip, rebuilt), stoi(clip, rebuilt)))
+        per_voice.append(np.nanmean(np.array(scores), axis=0))
+    model.train()
+    pesq, stoi_score = np.nanmean(np.array(per_voice), axis=0)
+    return {"pesq_wb": round(float(pesq), 3), "stoi": round(float(stoi_score), 3),
+            "rtf": round(seconds / max(audio_seconds, 1e-9), 4)}
+
+
+# --- the loop ------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str]) -> None:
+    from aigc_demo.data.speech import CACHE, build_corpus
+
+    args = parse_args(argv)
+    start_run(args)
+    data_dir = Path(args.data_dir) if args.data_dir else CACHE
+    build_corpus(data_dir, args.corpus_scale)
+    torch.manual_seed(args.seed)  # weight init only (a training script, not a request path)
+    model = VocosVocoder(**model_settings(args))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.8, 0.99), weight_decay=0.01)
+    progress = {"step": 0, "log": [], "seconds": 0.0, "best": None}
+    if args.resume and (Path(args.state_dir) / "state.json").exists():
+        progress = load_training_state(args.state_dir, model, optimizer)
+    audio = training_audio(data_dir)
+    progress["train_minutes"] = round(len(audio) / SAMPLE_RATE / 60, 1)
+    sets = {"validation": clip_sets(data_dir, "validation", args.eval_clips),
+            "heldout": clip_sets(data_dir, "heldout", args.eval_clips)}
+    if "baseline" not in progress:
+        progress["baseline"] = {split: griffin_lim_scores(s) for split, s in sets.items()}
+        print("griffin-lim:", progress["baseline"], flush=True)
+    run(model, optimizer, audio, sets, args, argv, progress, data_dir)
+
+
+def griffin_lim_scores(sets: dict[str, list[np.ndarray]]) -> dict:
+    from aigc_demo.audio_metrics import pesq_wb, stoi
+    from aigc_demo.pipelines.vocoder import griffin_lim
+
+    per_voice = []
+    for clips in sets.values():
+        rebuilt = [griffin_lim(clip) for clip in clips]
+        per_voice.append(np.nanmean([(pesq_wb(c, r), stoi(c, r)) for c, r in zip(clips, rebuilt)], axis=0))
+    pesq, stoi_score = np.nanmean(np.array(per_voice), axis=0)
+    return {"pesq_wb": round(float(pesq), 3), "stoi": round(float(stoi_score), 3)}
+
+
+def run(model, optimizer, audio, sets, args, argv, progress, data_dir) -> None:
+    start, seconds_before = time.time(), progress["seconds"]
+    sums, count = {"mrstft": 0.0, "mel": 0.0, "phase": 0.0}, 0
+    for step in range(progress["step"], args.max_steps):
+        rng = torch.Generator().manual_seed(args.seed * 2**32 + step)  # resuming at step k redraws step k's batch
+        for group in optimizer.param_groups:
+            group["lr"] = warmup_cosine(step, args.lr, args.warmup, args.max_steps)
+        losses = training_step(model, optimizer, draw_batch(audio, args, rng), step, args)
+        sums = {k: sums[k] + losses[k] for k in sums}
+        count += 1
+        progress["step"], progress["seconds"] = step + 1, seconds_before + time.time() - start
+        if due(step, args.log_every, args.max_steps):
+            print(f"step {step + 1} {progress['seconds']:.0f}s " +
+                  " ".join(f"{k} {v / count:.4f}" for k, v in sums.items()), flush=True)
+            sums, count = {k: 0.0 for k in sums}, 0
+        if due(step, args.eval_every, args.max_steps):
+            evaluate_and_keep_best(model, sets, args, argv, progress, data_dir)
+        if due(step, args.save_every, args.max_steps):
+            save_training_state(args.state_dir, model, optimizer, progress)
+
+
+def evaluate_and_keep_best(model, sets, args, argv, progress, data_dir) -> None:
+    """One learning-curve point; the model goes to --out-dir when its validation PESQ is the best so far."""
+    entry = {"step": progress["step"], "minutes": round(progress["seconds"] / 60, 1),
+             **{split: measure(model, s) for split, s in sets.items()}}
+    progress["log"].append(entry)
+    print(entry, flush=True)
+    if progress["best"] is None or entry["validation"]["pesq_wb"] > progress["best"]["validation"]["pesq_wb"]:
+        progress["best"] = entry
+        save_checkpoint(model, args, argv, progress, data_dir)
+
+
+def save_checkpoint(model, args, argv, progress, data_dir) -> None:
+    """fp16 weights (half the size; loading casts back to float32), config.json and training.json."""
+    from aigc_demo.data import speech
+
+    out = Path(args.out_dir)
+    half = VocosVocoder(**model.settings()).half()
+    half.load_state_dict({k: v.detach().half() for k, v in model.state_dict().items()})
+    half.save_pretrained(out)
+    write_training_record(
+        out, "vocoder", argv, progress, settings=model.settings(), weights_dtype="float16",
+        best=progress["best"], griffin_lim_baseline=progress["baseline"],
+        optimisation={"batch_size": args.batch_size, "segment_seconds": args.segment_frames * HOP / SAMPLE_RATE,
+                      "max_steps": args.max_steps, "lr": args.lr, "warmup": args.warmup, "optimizer": "AdamW(0.8, 0.99)",
+                      "losses": {"mrstft": 1.0, "mel_l1": args.mel_weight, "phase (IP+GD+IAF)": args.phase_weight},
+                      "phase_ramp_steps": list(PHASE_RAMP), "gain_db": list(GAIN_DB), "seed": args.seed},
+        data={"source": "synthesised speech", "cache": str(data_dir), "train_voices": speech.TRAIN_VOICES,
+              "validation_voices": speech.VALIDATION_VOICES, "heldout_voices": speech.HELDOUT_VOICES,
+              "perturb_factors": list(speech.PERTURB_FACTORS), "train_minutes": progress.get("train_minutes"),
+              "corpus_scale": args.corpus_scale})
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

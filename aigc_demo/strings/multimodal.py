@@ -16,6 +16,7 @@ EN: dict[str, str] = {
     "mm.motif": "Pictures: garments from the text, or one motif", "mm.tell": "Tell the story",
     "mm.story_text": "Story (GPT-2)", "mm.pictures": "Illustrations", "mm.narration": "Narration with music",
     "mm.video": "Video (MP4)",
+    "mm.send_speech": "Read the story aloud in the Audio tab", "mm.send_explorer": "Explore the first picture's latent space",
     "mm.col_score": "similarity", "mm.col_reply": "reply", "mm.col_line": "it answered", "mm.col_book": "novel",
 }
 ZH: dict[str, str] = {
@@ -32,5 +33,6 @@ ZH: dict[str, str] = {
     "mm.story_prompt": "故事开头", "mm.paragraphs": "段落数", "mm.motif": "插图：取自文本中的服饰，或固定主题",
     "mm.tell": "讲故事", "mm.story_text": "故事（GPT-2）", "mm.pictures": "插图", "mm.narration": "旁白与配乐",
     "mm.video": "视频（MP4）",
+    "mm.send_speech": "在音频标签页朗读故事", "mm.send_explorer": "在潜空间探索器中打开第一张插图",
     "mm.col_score": "相似度", "mm.col_reply": "回复", "mm.col_line": "所回应的话", "mm.col_book": "小说",
 }

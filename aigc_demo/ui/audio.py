@@ -9,7 +9,7 @@ def build_audio_tab() -> None:
     from aigc_demo.ui.speech import build_speech_section
     from aigc_demo.ui.vocoder import build_vocoder_section
 
-    with gr.Tabs():
+    with gr.Tabs(elem_id="audio-tabs"):
         with gr.Tab(t("audio.speech_tab"), id="audio-speech"):
             build_speech_section()
         with gr.Tab(t("audio.vocoder_tab"), id="audio-vocoder"):

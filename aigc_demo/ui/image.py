@@ -320,10 +320,11 @@ def build_batched_endpoint(models: list[str]) -> None:
 def build_explorer_panel(models: list[str]) -> None:
     default = "stylegan" if "stylegan" in models else models[0]
     with gr.Row():
-        model = gr.Dropdown(models, value=default, label=t("image.model"))
-        label = gr.Dropdown([RANDOM_LABEL, *CLASS_NAMES], value=RANDOM_LABEL, label=t("image.label"))
-        seed_a = gr.Number(value=1, precision=0, minimum=0, label=t("image.seed_a"))
-        seed_b = gr.Number(value=2, precision=0, minimum=0, label=t("image.seed_b"))
+        model = gr.Dropdown(models, value=default, label=t("image.model"), elem_id="explorer-model")
+        label = gr.Dropdown([RANDOM_LABEL, *CLASS_NAMES], value=RANDOM_LABEL, label=t("image.label"),
+                            elem_id="explorer-label")
+        seed_a = gr.Number(value=1, precision=0, minimum=0, label=t("image.seed_a"), elem_id="explorer-seed-a")
+        seed_b = gr.Number(value=2, precision=0, minimum=0, label=t("image.seed_b"), elem_id="explorer-seed-b")
         steps = gr.Slider(2, 64, value=10, step=1, label=t("image.interpolation_steps"))
         truncation = gr.Slider(0.05, 2, value=1.0, step=0.05, label=t("image.truncation"))
     with gr.Row():
@@ -393,10 +394,10 @@ def build_image_tab(session_models: gr.State | None = None) -> None:
     if not models:
         gr.Markdown(t("pending.image"))
         return
-    with gr.Tabs():
-        with gr.Tab(t("image.generate_tab")):
+    with gr.Tabs(elem_id="image-tabs"):
+        with gr.Tab(t("image.generate_tab"), id="image-generate-tab"):
             build_generate_panel(models, session_models)
-        with gr.Tab(t("image.explorer_tab")):
+        with gr.Tab(t("image.explorer_tab"), id="image-explorer-tab"):
             build_explorer_panel(models)
     with gr.Accordion(t("how"), open=False):
         gr.Markdown(how_it_works(models + ["fashion-judge"], t_missing_models(models)))

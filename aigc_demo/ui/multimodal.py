@@ -157,7 +157,10 @@ def build_text_to_image() -> gr.Gallery:
             go = gr.Button(t("mm.draw"), variant="primary", elem_id="mm-draw")
             gr.Examples([[p] for p in PROMPT_EXAMPLES], [prompt])
         with gr.Column():
-            images = gr.Gallery(label=t("mm.images"), columns=4, height=360, elem_id="mm-images")
+            images = gr.Gallery(label=t("mm.images"), columns=4, height=360, type="filepath", elem_id="mm-images")
+            with gr.Row():
+                gr.Button(t("mm.send_style"), size="sm", elem_id="mm-send-style")
+                gr.Button(t("mm.send_inpaint"), size="sm", elem_id="mm-send-inpaint")
             understood = gr.Markdown(label=t("mm.understood"), elem_id="mm-understood")
             seed_used = seed_used_box()
             card, card_file = run_card_panel()
@@ -183,10 +186,15 @@ def build_story() -> gr.Gallery:
             gr.Examples(STORY_EXAMPLES, [prompt, seed, paragraphs])
         with gr.Column():
             text = gr.Textbox(label=t("mm.story_text"), lines=8, elem_id="mm-story-text")
-            pictures = gr.Gallery(label=t("mm.pictures"), columns=5, height=220)
+            pictures = gr.Gallery(label=t("mm.pictures"), columns=5, height=220, type="filepath",
+                                  elem_id="mm-story-pictures")
+            with gr.Row():
+                gr.Button(t("mm.send_speech"), size="sm", elem_id="mm-story-send-speech")
+                gr.Button(t("mm.send_explorer"), size="sm", elem_id="mm-story-send-explorer")
             audio = gr.Audio(label=t("mm.narration"), elem_id="mm-story-audio")
             video = gr.Video(label=t("mm.video"), elem_id="mm-story-video")
             seed_used = seed_used_box()
+            seed_used.elem_id = "mm-story-seed"
             card, card_file = run_card_panel()
     wire_seed_buttons(seed, randomize, reuse, seed_used)
     event = go.click(story, [prompt, seed, paragraphs, motif], [text, pictures, audio, video, card, card_file, seed_used],
@@ -230,7 +238,7 @@ def build_replies() -> None:
 
 def build_multimodal_tab() -> dict:
     """Build the tab; returns components other tabs' "send to" buttons use."""
-    with gr.Tabs():
+    with gr.Tabs(elem_id="mm-tabs"):
         with gr.Tab(t("mm.t2i_tab"), id="mm-t2i"):
             images = build_text_to_image()
         with gr.Tab(t("mm.story_tab"), id="mm-story"):

@@ -148,7 +148,8 @@ def build_style_tab() -> None:
         with gr.Column(scale=1):
             # Files, not Images: we open uploads ourselves so a broken or fake picture gets our one-sentence
             # message instead of failing inside Gradio's image preprocessing.
-            image = gr.File(label=t("style.image"), file_types=["image"], type="filepath", height=110)
+            image = gr.File(label=t("style.image"), file_types=["image"], type="filepath", height=110,
+                            elem_id="style-input")
             shown = gr.Image(label=t("style.preview"), interactive=False, height=180, elem_id="style-preview")
             model = gr.Dropdown(models, value=default, label=t("style.model"), info=t("style.model_info"))
             with gr.Group(visible=default == NEURAL_STYLE) as neural_box:

@@ -116,6 +116,7 @@ def build_generate_panel(session_models: gr.State | None = None) -> None:
             gr.Examples(EXAMPLES, inputs=[prompt], label=t("text.examples"))
         with gr.Column(scale=1):
             output = gr.Textbox(lines=12, label=t("text.output"), buttons=["copy"], elem_id="text-output")
+            gr.Button(t("text.send_speech"), size="sm", elem_id="text-send-speech")  # wired in ui/crosstab.py
             stats = gr.Markdown(elem_id="text-stats")
             seed_used = seed_used_box()
             card, card_file = run_card_panel()

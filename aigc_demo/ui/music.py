@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import gradio as gr
+import numpy as np
 
 from aigc_demo.checkpoints import checkpoints_dir
 from aigc_demo.errors import UserInputError
@@ -75,7 +76,7 @@ def generate_music(seed: float = -1, temperature: float = 1.0, length: float = 8
                     audio_seconds=round(result.duration, 2), seconds=round(time.perf_counter() - start, 2),
                     sampling_seconds=round(result.seconds["sampling"], 3),
                     rendering_seconds=round(result.seconds["rendering"], 3))
-    audio = (result.sample_rate, result.audio)
+    audio = (result.sample_rate, np.round(result.audio * 32767).astype(np.int16))  # what the WAV holds
     return (audio, midi_download(result.midi, seed), result.piano_roll, " ".join(notes + [summary]), seed, card,
             write_run_card(card))
 

@@ -105,3 +105,11 @@ def run_card_panel() -> tuple[gr.JSON, gr.File]:
         card = gr.JSON(label=t("common.run_card"))
         card_file = gr.File(label=t("common.download_card"))
     return card, card_file
+
+
+def examples_table(rows: list[list], inputs: list, headers: list[str], label=None) -> gr.Examples:
+    """gr.Examples with plain column headers: Gradio shows translated (t(...)) component labels raw in the
+    examples table's header row, so the headers are given here."""
+    shelf = gr.Examples(rows, inputs, label=label)
+    shelf.dataset.headers = headers
+    return shelf

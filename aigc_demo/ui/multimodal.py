@@ -16,7 +16,7 @@ from aigc_demo.pipelines.replies import rank_replies
 from aigc_demo.pipelines.story import FROM_TEXT, MAX_PARAGRAPHS, tell_story
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed
-from aigc_demo.ui.common import (clamp, clean_text, friendly_errors, how_it_works, run_card_panel, seed_controls,
+from aigc_demo.ui.common import (clamp, clean_text, examples_table, friendly_errors, how_it_works, run_card_panel, seed_controls,
                                  seed_used_box, wire_seed_buttons)
 from aigc_demo.ui.image import gallery
 
@@ -183,7 +183,7 @@ def build_story() -> gr.Gallery:
             with gr.Row():
                 go = gr.Button(t("mm.tell"), variant="primary", elem_id="mm-tell")
                 stop = gr.Button(t("text.stop"))
-            gr.Examples(STORY_EXAMPLES, [prompt, seed, paragraphs])
+            examples_table(STORY_EXAMPLES, [prompt, seed, paragraphs], ["opening", "seed", "paragraphs"])
         with gr.Column():
             text = gr.Textbox(label=t("mm.story_text"), lines=8, elem_id="mm-story-text")
             pictures = gr.Gallery(label=t("mm.pictures"), columns=5, height=220, type="filepath",

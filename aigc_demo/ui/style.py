@@ -17,7 +17,7 @@ from aigc_demo.pipelines.style import (GARMENT_MODELS, NEURAL_STYLE, PRESETS, ST
                                        available_style_models, preset_index, preset_thumbnails, read_style_model,
                                        blend, stylize, translate_garments, translate_photo)
 from aigc_demo.runcard import run_card, write_run_card
-from aigc_demo.ui.common import clamp, friendly_errors, how_it_works, run_card_panel
+from aigc_demo.ui.common import clamp, examples_table, friendly_errors, how_it_works, run_card_panel
 
 EXAMPLES_DIR = REPO_ROOT / "assets" / "style_examples"
 GARMENT_SCALE = 8  # 28x28 is tiny on screen; nearest-neighbour keeps the pixels honest
@@ -167,8 +167,7 @@ def build_style_tab() -> None:
                               elem_id="style-result", buttons=["download", "fullscreen"])
             note = gr.Markdown(elem_id="style-note")
             card, card_file = run_card_panel()
-    shelf = gr.Examples(examples(models), [image, model], label=t("style.examples"))
-    shelf.dataset.headers = ["picture", "model"]  # Gradio shows translated labels raw in example headers
+    examples_table(examples(models), [image, model], ["picture", "model"], label=t("style.examples"))
     go.click(style_transfer, [image, model, style, style_image, strength, keep_colors],
              [result, slider, note, card, card_file], api_name="style_transfer",
              concurrency_id="style_models", concurrency_limit=2)

@@ -18,6 +18,7 @@ CMU Arctic voices BSD-style; festival and its voices BSD-style/free. The synthes
 from __future__ import annotations
 
 import json
+import os
 import re
 import sysconfig
 from pathlib import Path
@@ -26,7 +27,12 @@ import numpy as np
 
 from aigc_demo.checkpoints import REPO_ROOT
 
-CACHE = Path("/work/data_cache/vocoder")
+CACHE = Path("/work/data_cache/vocoder")  # AIGC_DATA_CACHE=<folder> puts it in <folder>/vocoder instead
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("AIGC_DATA_CACHE")
+    return Path(root) / "vocoder" if root else CACHE
 SAMPLE_RATE = 16000
 TRAIN_VOICES = {  # voice id in pipelines.speech (or "espeak:<variant>") -> sentences to synthesise
     "hibari-heart": 320, "festival-slt-hts": 90, "festival-kal": 60, "flite-slt": 90, "flite-awb": 90,
@@ -98,13 +104,17 @@ def load_clips(path: Path) -> list[np.ndarray]:
     return [audio[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
 
 
-def build_corpus(cache: Path = CACHE, scale: float = 1.0, log=print) -> Path:
-    """Synthesise every voice not yet cached; returns the folder with train/<voice>.npz and heldout/<voice>.npz."""
+def build_corpus(cache: Path | None = None, scale: float = 1.0, log=print,
+                 splits: tuple[str, ...] = ("train", "validation", "heldout")) -> Path:
+    """Synthesise every voice not yet cached; returns the folder with <split>/<voice>.npz."""
     from aigc_demo.pipelines.speech import VOICES, engine_available
 
+    cache = Path(cache or cache_dir())
     # Validation (training voices, held-out sentences) picks the best checkpoint; held-out voices only measure it.
     for split, voices, seed in (("train", TRAIN_VOICES, 0), ("validation", VALIDATION_VOICES, 2),
                                 ("heldout", HELDOUT_VOICES, 1)):
+        if split not in splits:
+            continue
         (cache / split).mkdir(parents=True, exist_ok=True)
         texts = sentences("train" if split == "train" else "heldout", max(voices.values()) * 3, seed)
         for index, (voice, count) in enumerate(voices.items()):
@@ -134,11 +144,11 @@ def human_clips() -> dict[str, np.ndarray]:
     return clips
 
 
-def split_clips(split: str, cache: Path = CACHE) -> dict[str, list[np.ndarray]]:
-    return {p.stem: load_clips(p) for p in sorted((cache / split).glob("*.npz"))}
+def split_clips(split: str, cache: Path | None = None) -> dict[str, list[np.ndarray]]:
+    return {p.stem: load_clips(p) for p in sorted((Path(cache or cache_dir()) / split).glob("*.npz"))}
 
 
-def heldout_sets(cache: Path = CACHE) -> dict[str, list[np.ndarray]]:
+def heldout_sets(cache: Path | None = None) -> dict[str, list[np.ndarray]]:
     """{voice: clips} for the held-out synthetic voices plus each human recording (a one-clip set)."""
     sets = {f"synthetic:{name}": clips for name, clips in split_clips("heldout", cache).items()}
     sets.update({name: [clip] for name, clip in human_clips().items()})

@@ -61,6 +61,7 @@ VOICES: dict[str, Voice] = {v.name: v for v in [
     Voice("mms-tts-eng", "hub", "facebook/mms-tts-eng", "MMS-TTS English (hub: facebook/mms-tts-eng)"),
 ]}
 DEFAULT_VOICE = "hibari-heart"
+PREFERRED_VOICES = (DEFAULT_VOICE, "espeak-en-us")
 
 
 def validate_text(text: str | None) -> str:
@@ -224,9 +225,10 @@ def available_voices() -> list[str]:
 
 
 def default_voice() -> str:
-    """Hibari when installed, else the first offline voice that is (eSpeak NG on a bare Debian)."""
+    """Hibari when installed, else eSpeak NG (the issue's fallback), else any offline voice that is installed."""
     voices = [v for v in available_voices() if VOICES[v].engine != "hub"]
-    return DEFAULT_VOICE if DEFAULT_VOICE in voices else (voices[0] if voices else DEFAULT_VOICE)
+    preferred = [v for v in PREFERRED_VOICES if v in voices] + voices
+    return preferred[0] if preferred else DEFAULT_VOICE
 
 
 def synthesize(text: str, voice: str, speed: float = 1.0) -> tuple[np.ndarray, int]:

@@ -190,11 +190,11 @@ def measure(model, sets: dict[str, list[np.ndarray]]) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    from aigc_demo.data.speech import CACHE, build_corpus
+    from aigc_demo.data.speech import build_corpus, cache_dir
 
     args = parse_args(argv)
     start_run(args)
-    data_dir = Path(args.data_dir) if args.data_dir else CACHE
+    data_dir = Path(args.data_dir) if args.data_dir else cache_dir()
     build_corpus(data_dir, args.corpus_scale)
     torch.manual_seed(args.seed)  # weight init only (a training script, not a request path)
     model = VocosVocoder(**model_settings(args))
@@ -266,6 +266,7 @@ def save_checkpoint(model, args, argv, progress, data_dir) -> None:
     half.save_pretrained(out)
     write_training_record(
         out, "vocoder", argv, progress, settings=model.settings(), weights_dtype="float16",
+        in_training_eval_clips=args.eval_clips,
         best=progress["best"], griffin_lim_baseline=progress["baseline"],
         optimisation={"batch_size": args.batch_size, "segment_seconds": args.segment_frames * HOP / SAMPLE_RATE,
                       "max_steps": args.max_steps, "lr": args.lr, "warmup": args.warmup, "optimizer": "AdamW(0.8, 0.99)",

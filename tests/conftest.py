@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+
+from aigc_demo.checkpoints import REPO_ROOT
 
 # One thread per test process: the app's worker threads and torch's own pool otherwise fight over
 # a small CI machine's cores (a 10x slowdown was seen on 2 cores).
@@ -71,6 +74,8 @@ def save_tiny_image_models(root: Path) -> None:
     FashionClassifier(channels=(4, 8), feature_dim=16).eval().save_pretrained(root / "fashion-judge")
     for name in ("cyclegan-sneaker2boot", "cyclegan-boot2sneaker"):
         ResnetGenerator(ngf=4, n_blocks=1).eval().save_pretrained(root / name)
+    (root / "text-to-image").mkdir()  # settings only: the text-to-image system is the encoder + stylegan
+    shutil.copy(REPO_ROOT / "checkpoints" / "text-to-image" / "config.json", root / "text-to-image")
 
 
 @pytest.fixture(autouse=True)

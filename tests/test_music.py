@@ -18,6 +18,8 @@ from aigc_demo.pipelines.music import MusicPipeline, sample_grid
 from aigc_demo.seeding import torch_generator
 from tests.conftest import served_app
 
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
 needs_fluidsynth = pytest.mark.skipif(not synth.fluidsynth_available(),
                                       reason="Debian fluidsynth + timgm6mb-soundfont not installed")
 CHORDS = ([72, 67, 64, 48], [72, 69, 65, 53], [71, 67, 62, 55], [72, 67, 64, 48])  # I IV V I in C, SATB
@@ -182,9 +184,14 @@ def test_training_resumes_and_eval_writes_a_card(music_checkpoint, tmp_path):
 
 # ----------------------------------------------------------------------------- the app
 @pytest.fixture(scope="module")
-def client(music_checkpoint):
+def app_url(music_checkpoint):
     with served_app() as url:
-        yield Client(url, verbose=False)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    return Client(app_url, verbose=False)
 
 
 def midi_notes(path) -> list[Note]:
@@ -233,3 +240,26 @@ def test_python_callers_get_clamped_settings(music_checkpoint):
         generate_music(1, "hot")
     with pytest.raises(Exception, match="Pick an instrument"):
         generate_music(1, 1.0, 4, "banjo")
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+def test_music_tab_in_a_browser_gives_an_audio_player_and_piano_roll(app_url, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM_FLAGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        page = browser.new_page(locale="en-US", viewport={"width": 1280, "height": 900})
+        page.goto(app_url)
+        page.get_by_role("tab", name="Audio").first.click()
+        page.get_by_role("tab", name="Music").first.click()
+        page.locator("#music-generate").wait_for(timeout=30_000)
+        assert page.locator("#music-audio a[download$='.wav']").count() == 0  # nothing before Generate
+        page.locator("#music-generate").click()
+        page.wait_for_function("() => document.querySelectorAll('#music-audio audio').length >= 1 && "
+                               "document.querySelector(\"#music-audio a[download$='.wav']\") !== null", timeout=60_000)
+        page.wait_for_function("() => document.querySelectorAll('#music-roll img').length >= 1", timeout=60_000)
+        assert page.locator(".toast-body.error").count() == 0
+        page.screenshot(path=str(tmp_path / "music.png"), full_page=True)
+        browser.close()

@@ -191,7 +191,7 @@ transposed by a random shift of up to six semitones. Weights: MIT, like this pro
 ```bash
 {training['command']}
 ```
-Hardware: {training['hardware']}. Wall time: {training['wall_seconds'] / 60:.0f} minutes; the checkpoint is the step
+{('Note: ' + training['note'] + chr(10) + chr(10)) if training.get('note') else ''}Hardware: {training['hardware']}. Wall time: {training['wall_seconds'] / 60:.0f} minutes; the checkpoint is the step
 with the lowest held-out NLL (step {training.get('best_step')}). Optimisation: {json.dumps(training['optimisation'])}.
 
 | step | minutes | train loss (nats/token) | held-out NLL (nats/token) |

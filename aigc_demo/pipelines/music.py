@@ -91,7 +91,7 @@ def sample_grid(model, bars: int, temperature: float, generator: torch.Generator
 
 
 def piano_roll(notes: list[Note], n_frames: int, frames_per_bar: int) -> Image.Image:
-    """Notes as coloured bars (one colour per voice) over pitch and time, bar lines dotted."""
+    """Notes as coloured bars (soprano red, alto green, tenor blue, bass purple) over pitch and time, bar lines dotted."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -108,9 +108,7 @@ def piano_roll(notes: list[Note], n_frames: int, frames_per_bar: int) -> Image.I
     ax.set_yticks(octaves, [f"C{p // 12 - 1}" for p in octaves])
     for bar in range(int(n_frames / frames_per_bar) + 1):
         ax.axvline(bar, color="#999", lw=0.5, ls=":")
-    ax.set_xlabel("bar")
-    ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in VOICE_COLOURS],
-              labels=["soprano", "alto", "tenor", "bass"], loc="upper right", fontsize=7, ncol=4)
+    ax.set_xlabel("bar")  # no legend: the tab's label names the colours, and Gradio's buttons cover the corners
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")

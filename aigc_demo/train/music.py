@@ -52,6 +52,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--save-every", type=int, default=250)
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
+    p.add_argument("--note", default="", help="a sentence for the model card (e.g. how a resumed run was changed)")
     if "--smoke" in argv:  # tiny defaults; options given explicitly still win
         p.set_defaults(d_embed=8, d_hidden=16, n_layers=1, window_bars=2, batch_size=4, max_steps=4,
                        log_every=2, eval_every=2, save_every=2, warmup=1)
@@ -172,7 +173,7 @@ def save_checkpoint(model: ChoraleLSTM, args) -> None:
 def write_training_record(args, argv, progress, train_count: int, heldout_count: int) -> None:
     write_record(
         args.out, "music", argv, progress, settings=model_settings(args), weights_dtype="float16",
-        best_step=progress.get("best_step"), best_heldout_nll=round(progress["best_nll"], 4),
+        note=args.note or None, best_step=progress.get("best_step"), best_heldout_nll=round(progress["best_nll"], 4),
         optimisation={"batch_size": args.batch_size, "window_bars": args.window_bars, "max_steps": args.max_steps,
                       "lr": args.lr, "warmup": args.warmup, "schedule": "warm-up then cosine to lr/10",
                       "optimizer": "AdamW (weight decay 0.01), gradient clipping 1.0", "seed": args.seed,

@@ -105,7 +105,8 @@ def build_music_section() -> None:
             note = gr.Markdown(elem_id="music-note")
             seed_used = seed_used_box()
             card, card_file = run_card_panel()
-    gr.Examples(EXAMPLES, [seed, temperature, length, instrument], label=t("music.examples"))
+    shelf = gr.Examples(EXAMPLES, [seed, temperature, length, instrument], label=t("music.examples"))
+    shelf.dataset.headers = ["seed", "temperature", "bars", "instrument"]  # Gradio shows translated labels raw here
     go.click(generate_music, [seed, temperature, length, instrument, metre, tempo],
              [audio, midi, roll, note, seed_used, card, card_file], api_name="generate_music",
              concurrency_id="music", concurrency_limit=2)

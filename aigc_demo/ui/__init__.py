@@ -14,8 +14,9 @@ CSS = "footer {visibility: hidden} .gradio-container {max-width: 1280px !importa
 def build_demo() -> gr.Blocks:
     # Imported here so `import aigc_demo.ui` stays light; tab modules import no model code at import time.
     from aigc_demo.ui.audio import build_audio_tab
+    from aigc_demo.ui.crosstab import wire_send_buttons
     from aigc_demo.ui.image import build_image_tab
-    from aigc_demo.ui.inpaint import build_inpaint_tab
+    from aigc_demo.ui.inpaint import build_inpaint_tab, first_file_input
     from aigc_demo.ui.lab import build_lab_tab
     from aigc_demo.ui.multimodal import build_multimodal_tab
     from aigc_demo.ui.style import build_style_tab
@@ -27,15 +28,15 @@ def build_demo() -> gr.Blocks:
         gr.Markdown(t("app.tagline"))
         # This browser session's own models (the Lab trains and compresses; Text and Image offer them).
         session_models = gr.State({})
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab(t("tab.text"), id="text"):
                 build_text_tab(session_models)
             with gr.Tab(t("tab.image"), id="image"):
                 build_image_tab(session_models)
-            with gr.Tab(t("tab.style"), id="style"):
+            with gr.Tab(t("tab.style"), id="style") as style_tab:
                 build_style_tab()
             with gr.Tab(t("tab.inpaint"), id="inpaint"):
-                build_inpaint_tab()
+                build_inpaint_tab(tabs, first_file_input(style_tab))  # "send to Style transfer" targets it
             with gr.Tab(t("tab.audio"), id="audio"):
                 build_audio_tab()
             with gr.Tab(t("tab.multimodal"), id="multimodal"):
@@ -45,6 +46,7 @@ def build_demo() -> gr.Blocks:
                     gr.Markdown(t(f"pending.{name}"))
             with gr.Tab(t("tab.lab"), id="lab"):
                 build_lab_tab(session_models)
+        wire_send_buttons(demo, tabs)
     demo.queue(default_concurrency_limit=2, max_size=64)
     return demo
 

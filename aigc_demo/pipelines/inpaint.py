@@ -1,0 +1,232 @@
+"""Inpainting and restoration: the Pix2Pix models trained here and three classical inpainters, by name.
+
+    pix2pix-fashion   completes 28x28 Fashion-MNIST garments (any picture is first made one, as in Style transfer)
+    pix2pix-photo     fills holes in photos of any size
+    restore           removes noise and JPEG artefacts (inside the mask, or everywhere when the mask is empty)
+    telea, navier-stokes   OpenCV's cv2.inpaint (Telea 2004 fast marching; Bertalmio et al. 2001 fluid dynamics)
+    biharmonic        scikit-image's inpaint_biharmonic (smooth continuation of the surroundings)
+
+Masks are boolean [H, W] arrays, True = fill here. Pictures are uint8 [H, W, C] (C = 3, or 1 for garments).
+Every inpainter returns the picture with only the masked pixels changed.
+
+Working scale: the photo model was trained on 96 px crops with holes up to about 50 px across, so a bigger hole
+is filled at a reduced scale: the region around the mask (the hole plus a margin of context) is shrunk until
+the hole's widest point is within what training saw, filled, enlarged back and pasted into the masked pixels
+only; pixels outside the mask are never touched. biharmonic, whose cost grows with the number of masked pixels,
+uses the same scaling above a pixel budget.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import cv2
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+from aigc_demo.checkpoints import checkpoints_dir
+from aigc_demo.device import check_finite, pick_device, pick_dtype, with_precision_fallback
+from aigc_demo.errors import ModelUnavailableError, UserInputError
+from aigc_demo.registry import registry
+
+LEARNED_MODELS = ("pix2pix-fashion", "pix2pix-photo", "restore")
+CLASSICAL_MODELS = ("telea", "navier-stokes", "biharmonic")
+INPAINT_MODELS = LEARNED_MODELS + CLASSICAL_MODELS
+HOLE_RADIUS = 24  # px at the working scale: the largest distance from a hole pixel to its edge the photo model sees
+CONTEXT_MARGIN = 48  # px of surrounding picture, at the working scale, given to the model around the hole
+BIHARMONIC_MAX_PIXELS = 20_000  # masked pixels above which biharmonic works at a reduced scale (it is superlinear)
+INPAINT_RADIUS = 5  # cv2.inpaint's neighbourhood radius, OpenCV's documented example value
+FULL_MASK_SHARE = 0.995
+
+
+# ----------------------------------------------------------------------------- which models are here
+def available_models() -> list[str]:
+    """The menu: learned models whose checkpoint is bundled, then the classical ones (always there)."""
+    learned = [name for name in LEARNED_MODELS if (checkpoints_dir() / name / "config.json").is_file()]
+    return learned + list(CLASSICAL_MODELS)
+
+
+def read_model(name) -> str:
+    if name not in available_models():
+        raise UserInputError(f"Pick a model from {', '.join(available_models())}; '{str(name)[:40]}' is not one.")
+    return name
+
+
+# ----------------------------------------------------------------------------- masks
+def read_mask(mask: Image.Image, size: tuple[int, int]) -> tuple[np.ndarray, str]:
+    """(bool [H, W] for an image of `size` = (W, H), note). White = fill. A mask with transparency is a painted
+    layer: its painted (opaque) pixels are the mask, whatever their colour. EXIF orientation applied; a mask of
+    another size is resized to the image's and binarised at half."""
+    mask = ImageOps.exif_transpose(mask)
+    if mask.mode in ("RGBA", "LA", "PA") or (mask.mode == "P" and "transparency" in mask.info):
+        alpha = np.asarray(mask.convert("RGBA"))[:, :, 3]
+        values = alpha if alpha.min() < 255 else np.asarray(mask.convert("L"))
+    else:
+        values = np.asarray(mask.convert("L"))
+    note = ""
+    if mask.size != tuple(size):
+        note = f"The mask ({mask.size[0]}x{mask.size[1]}) was resized to the picture's {size[0]}x{size[1]}."
+        values = np.asarray(Image.fromarray(values).resize(size, Image.BILINEAR))
+    return values >= 128, note
+
+
+def check_mask(mask: np.ndarray, model: str) -> str:
+    """'' when the mask can be used as it is; 'empty' when it selects nothing (the caller decides what that means).
+    A mask that selects everything leaves an inpainter nothing to fill from: refused."""
+    if not mask.any():
+        return "empty"
+    if model != "restore" and mask.mean() >= FULL_MASK_SHARE:
+        raise UserInputError("The mask covers the whole picture, so there is nothing left to fill from; "
+                             "leave part of the picture unpainted.")
+    return ""
+
+
+def overlay(picture: Image.Image, mask: np.ndarray, colour=(255, 40, 40), alpha: float = 0.5) -> Image.Image:
+    """The picture with the mask tinted in, to show what will be filled."""
+    pixels = np.asarray(picture.convert("RGB"), dtype=np.float32)
+    pixels[mask] = pixels[mask] * (1 - alpha) + np.array(colour, np.float32) * alpha
+    return Image.fromarray(pixels.round().astype(np.uint8))
+
+
+def mask_picture(mask: np.ndarray) -> Image.Image:
+    return Image.fromarray(mask.astype(np.uint8) * 255, mode="L")
+
+
+def garment_view(picture: Image.Image, mask: np.ndarray, size: int = 28) -> tuple[np.ndarray, np.ndarray]:
+    """A picture and its mask as Fashion-MNIST sees them: (uint8 [28, 28] garment, bool [28, 28] mask). The mask
+    goes through the same square padding and resize as the picture (aigc_demo.images.as_fashion_mnist); a
+    28x28 pixel is filled when a fifth of it was painted, so thin strokes survive the shrinking."""
+    from aigc_demo.images import as_fashion_mnist
+
+    side = max(mask.shape)
+    square = ImageOps.pad(Image.fromarray(mask.astype(np.uint8) * 255), (side, side), color=0)
+    small = np.asarray(square.resize((size, size), Image.BOX))
+    return as_fashion_mnist(picture, size), small >= 51
+
+
+# ----------------------------------------------------------------------------- classical
+def classical_inpaint(picture: np.ndarray, mask: np.ndarray, model: str) -> np.ndarray:
+    if model == "biharmonic":
+        scale = min(1.0, float(np.sqrt(BIHARMONIC_MAX_PIXELS / max(1, mask.sum()))))
+        return fill_scaled(picture, mask, scale, biharmonic)
+    flag = cv2.INPAINT_TELEA if model == "telea" else cv2.INPAINT_NS
+    filled = cv2.inpaint(np.ascontiguousarray(picture), mask.astype(np.uint8), INPAINT_RADIUS, flag)
+    return paste(picture, filled.reshape(picture.shape), mask)
+
+
+def biharmonic(picture: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    from skimage.restoration import inpaint_biharmonic
+
+    filled = inpaint_biharmonic(picture.astype(np.float64) / 255, mask, channel_axis=-1)
+    return (np.clip(filled, 0, 1) * 255).round().astype(np.uint8)
+
+
+# ----------------------------------------------------------------------------- scaling and pasting
+def paste(picture: np.ndarray, filled: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """`filled` inside the mask, `picture` everywhere else."""
+    return np.where(mask[:, :, None], filled, picture).astype(np.uint8)
+
+
+def hole_radius(mask: np.ndarray) -> float:
+    """The largest distance from a masked pixel to the nearest unmasked one (half the hole's widest point)."""
+    padded = np.pad(mask.astype(np.uint8), 1)  # the picture's border counts as known context
+    return float(cv2.distanceTransform(padded, cv2.DIST_L2, 5).max())
+
+
+def fill_scaled(picture: np.ndarray, mask: np.ndarray, scale: float,
+                fill: Callable[[np.ndarray, np.ndarray], np.ndarray], margin: int = CONTEXT_MARGIN) -> np.ndarray:
+    """Fill the region around the mask (its bounding box plus `margin` working pixels) at `scale`, then enlarge
+    the fill back and paste it into the masked pixels only."""
+    rows, cols = np.nonzero(mask)
+    pad = int(np.ceil(margin / scale))
+    top, bottom = max(0, rows.min() - pad), min(mask.shape[0], rows.max() + 1 + pad)
+    left, right = max(0, cols.min() - pad), min(mask.shape[1], cols.max() + 1 + pad)
+    region, region_mask = picture[top:bottom, left:right], mask[top:bottom, left:right]
+    if scale < 1:
+        size = (max(1, round(region.shape[1] * scale)), max(1, round(region.shape[0] * scale)))
+        small = cv2.resize(region, size, interpolation=cv2.INTER_AREA).reshape(size[1], size[0], -1)
+        # A working pixel is a hole if any of it was masked, so no masked pixel is left without a fill.
+        small_mask = cv2.resize(region_mask.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+        filled = fill(small, small_mask)
+        filled = cv2.resize(filled, (region.shape[1], region.shape[0]), interpolation=cv2.INTER_CUBIC)
+        filled = filled.reshape(region.shape)
+    else:
+        filled = fill(region, region_mask)
+    out = picture.copy()
+    out[top:bottom, left:right] = paste(region, filled, region_mask)
+    return out
+
+
+# ----------------------------------------------------------------------------- learned
+def load_generator(name: str, device: torch.device, dtype: torch.dtype, folder: Path | None = None):
+    from aigc_demo.models.pix2pix import UnetGenerator
+
+    try:
+        generator = UnetGenerator.from_pretrained(folder or checkpoints_dir() / name, strict=True)
+    except (OSError, RuntimeError, ValueError) as error:
+        raise ModelUnavailableError(f"The {name} weights failed to load ({type(error).__name__}); "
+                                    "the other models still work.") from error
+    return generator.to(device, dtype).eval()
+
+
+def cached_generator(name: str, dtype: torch.dtype):
+    device = pick_device()
+    return registry.get(("inpaint", name, str(device), dtype), lambda: load_generator(name, device, dtype))
+
+
+def use_checkpoint(name: str, folder: Path) -> None:
+    """Serve `name` from `folder` (evaluation of a checkpoint that may live outside checkpoints/)."""
+    device = pick_device()
+    dtype = pick_dtype(device)
+    registry.put(("inpaint", name, str(device), dtype), load_generator(name, device, dtype, folder))
+
+
+class Pix2PixPipeline:
+    """One U-Net on one picture: [-1, 1] input (masked picture + mask channel, or the picture alone for restore),
+    reflect-padded to a multiple of 2 ** num_downs, cropped back; uint8 out."""
+
+    def __init__(self, generator):
+        self.generator = generator
+        parameter = next(generator.parameters())
+        self.device, self.dtype = parameter.device, parameter.dtype
+        self.uses_mask = generator._hub_mixin_config["input_nc"] > generator._hub_mixin_config["output_nc"]
+
+    @torch.inference_mode()
+    def __call__(self, picture: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        x = torch.from_numpy(picture.astype(np.float32) / 127.5 - 1).permute(2, 0, 1).unsqueeze(0)  # [1, C, H, W]
+        if self.uses_mask:
+            hole = torch.from_numpy(mask.astype(np.float32))[None, None]
+            x = torch.cat([x * (1 - hole), hole], 1)
+        h, w = x.shape[-2:]
+        multiple = self.generator.multiple
+        pad_h, pad_w = (-h) % multiple, (-w) % multiple
+        mode = "reflect" if pad_h < h and pad_w < w else "replicate"  # reflect needs padding < size
+        x = torch.nn.functional.pad(x, (0, pad_w, 0, pad_h), mode=mode)
+        y = check_finite(self.generator(x.to(self.device, self.dtype)))[0, :, :h, :w]
+        return ((y.float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(1, 2, 0).numpy()
+
+
+def run_learned(name: str, picture: np.ndarray, mask: np.ndarray, warn: Callable[[str], object] = print) -> np.ndarray:
+    """A learned model on one picture, reloading it in float32 if half precision fails on this device."""
+    def attempt(dtype: torch.dtype) -> np.ndarray:
+        pipeline = Pix2PixPipeline(cached_generator(name, dtype))
+        if name == "restore":
+            restored = pipeline(picture)
+            return restored if not mask.any() else paste(picture, restored, mask)
+        if name == "pix2pix-fashion":
+            return paste(picture, pipeline(picture, mask), mask)
+        scale = min(1.0, HOLE_RADIUS / max(1.0, hole_radius(mask)))
+        return fill_scaled(picture, mask, scale, pipeline)
+
+    return with_precision_fallback(("inpaint", name), attempt, pick_dtype(pick_device()), warn)
+
+
+def inpaint(picture: np.ndarray, mask: np.ndarray, model: str, warn: Callable[[str], object] = print) -> np.ndarray:
+    """Fill the masked pixels of `picture` (uint8 [H, W, C]) with `model`; restore with an empty mask restores
+    everything. Call check_mask first: an inpainter given an empty mask returns the picture unchanged."""
+    if model != "restore" and not mask.any():
+        return picture.copy()
+    if model in CLASSICAL_MODELS:
+        return classical_inpaint(picture, mask, model)
+    return run_learned(model, picture, mask, warn)

@@ -1,0 +1,335 @@
+"""Inpainting tab: the U-Net, masks, pipelines, training and evaluation in smoke mode, the /inpaint API with
+bad input through the served app, the bundled fashion model against the baselines, and a browser check."""
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from gradio_client import Client, handle_file
+from PIL import Image
+
+from tests.conftest import served_app
+
+ASSETS = Path("assets/inpaint")
+MODELS = ["pix2pix-fashion", "pix2pix-photo", "restore", "telea", "navier-stokes", "biharmonic"]
+TINY = {"pix2pix-fashion": (2, 1), "pix2pix-photo": (4, 3), "restore": (3, 3)}
+
+
+@pytest.fixture(scope="module")
+def tiny_pix2pix(tiny_checkpoints):
+    """Seeded, untrained tiny U-Nets saved as the three bundled learned models."""
+    from aigc_demo.models.pix2pix import UnetGenerator, init_weights
+
+    torch.manual_seed(0)  # test set-up, not a request path
+    for name, (inputs, outputs) in TINY.items():
+        generator = UnetGenerator(inputs, outputs, num_downs=5, ngf=4, max_mult=2)
+        generator.apply(init_weights)
+        generator.eval().save_pretrained(tiny_checkpoints / name)
+    return tiny_checkpoints
+
+
+# ----------------------------------------------------------------------------- model
+def test_generator_keys_are_the_reference_unets():
+    """junyanz/pytorch-CycleGAN-and-pix2pix UnetGenerator(num_downs=5, norm_layer=BatchNorm2d) key layout."""
+    from aigc_demo.models.pix2pix import UnetGenerator
+
+    inner = "model.model.1.model.3.model.3.model.3."
+    expected = {"model.model.0.weight", "model.model.3.weight", "model.model.3.bias",
+                inner + "model.1.weight", inner + "model.3.weight"}
+    for level in ("model.model.1.", "model.model.1.model.3.", "model.model.1.model.3.model.3."):
+        expected |= {level + "model.1.weight", level + "model.5.weight"}
+        expected |= {level + f"model.{i}.{p}" for i in (2, 6) for p in ("weight", "bias", "running_mean",
+                                                                         "running_var", "num_batches_tracked")}
+    expected |= {inner + f"model.4.{p}" for p in ("weight", "bias", "running_mean", "running_var",
+                                                  "num_batches_tracked")}
+    assert set(UnetGenerator(2, 1, num_downs=5, ngf=8).state_dict()) == expected
+
+
+@pytest.mark.parametrize("size", [(32, 32), (64, 96)])
+def test_generator_is_fully_convolutional(size):
+    from aigc_demo.models.pix2pix import UnetGenerator
+
+    generator = UnetGenerator(4, 3, num_downs=5, ngf=4).eval()
+    assert generator(torch.zeros(1, 4, *size)).shape == (1, 3, *size)
+
+
+# ----------------------------------------------------------------------------- masks
+def test_mask_sets():
+    from aigc_demo.data import masks
+
+    assert masks.centre_box(28, 28).sum() == 14 * 14 and masks.centre_box(256, 200).mean() == 0.25
+    first, second = masks.heldout_masks(64, 80, 3, "strokes"), masks.heldout_masks(64, 80, 3, "strokes")
+    assert all((a == b).all() for a, b in zip(first, second)) and all(m.any() for m in first)
+    rng = np.random.default_rng(0)
+    shares = [masks.training_mask(96, 96, rng).mean() for _ in range(50)]
+    assert min(shares) > 0 and max(shares) < 0.9
+
+
+def test_read_mask_painted_layer_resized_and_rotated():
+    from aigc_demo.pipelines.inpaint import read_mask
+
+    layer = Image.new("RGBA", (40, 20), (0, 0, 0, 0))
+    layer.paste((10, 10, 10, 255), (0, 0, 10, 20))  # black paint: the layer's opacity is the mask, not its colour
+    mask, note = read_mask(layer, (40, 20))
+    assert mask[:, :10].all() and not mask[:, 10:].any() and note == ""
+    grey = Image.new("L", (20, 10), 0)
+    grey.paste(255, (10, 0, 20, 10))
+    mask, note = read_mask(grey, (40, 20))
+    assert mask.shape == (20, 40) and mask[:, 22:].all() and not mask[:, :18].any() and "resized" in note
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored rotated: shown turned 90 degrees clockwise
+    tall = Image.new("L", (20, 10), 0)
+    tall.paste(255, (0, 0, 5, 10))
+    tall.info["exif"] = exif.tobytes()
+    tall.getexif()[0x0112] = 6
+    mask, _ = read_mask(tall, (10, 20))
+    assert mask.shape == (20, 10) and mask[:5].all() and not mask[5:].any()
+
+
+# ----------------------------------------------------------------------------- pipelines
+@pytest.mark.parametrize("model", MODELS)
+def test_every_model_changes_only_the_masked_pixels(tiny_pix2pix, model):
+    from aigc_demo.data.masks import centre_box
+    from aigc_demo.pipelines.inpaint import inpaint
+
+    rng = np.random.default_rng(1)
+    channels = 1 if model == "pix2pix-fashion" else 3
+    picture = rng.integers(0, 255, (37, 53, channels)).astype(np.uint8)
+    mask = centre_box(37, 53).astype(bool)
+    out = inpaint(picture, mask, model)
+    assert out.shape == picture.shape and out.dtype == np.uint8
+    assert (out[~mask] == picture[~mask]).all() and (out[mask] != picture[mask]).any()
+
+
+def test_large_holes_are_filled_at_a_reduced_scale(monkeypatch):
+    from aigc_demo.data.masks import centre_box
+    from aigc_demo.pipelines import inpaint as pipeline
+
+    seen = []
+
+    def fill(picture, mask):
+        seen.append(picture.shape)
+        return np.full_like(picture, 7)
+
+    picture = np.zeros((400, 600, 3), np.uint8)
+    mask = centre_box(400, 600).astype(bool)
+    scale = pipeline.HOLE_RADIUS / pipeline.hole_radius(mask)
+    out = pipeline.fill_scaled(picture, mask, scale, fill)
+    assert seen[0][0] < 200 and (out[mask] == 7).all() and (out[~mask] == 0).all()
+
+
+def test_restore_with_an_empty_mask_cleans_everything(tiny_pix2pix):
+    from aigc_demo.pipelines.inpaint import inpaint
+
+    picture = np.random.default_rng(2).integers(0, 255, (40, 40, 3)).astype(np.uint8)
+    everywhere = inpaint(picture, np.zeros((40, 40), bool), "restore")
+    assert (everywhere != picture).mean() > 0.5
+    assert (inpaint(picture, np.zeros((40, 40), bool), "telea") == picture).all()
+
+
+# ----------------------------------------------------------------------------- training and evaluation
+def test_fashion_smoke_training_resumes_and_evaluates(tiny_checkpoints, idx_root, tmp_path):
+    from safetensors.torch import load_file
+
+    from aigc_demo.eval.__main__ import main as evaluate
+    from aigc_demo.train.pix2pix import main as train
+
+    common = ["--task", "fashion", "--smoke", "--data-root", str(idx_root), "--out-dir", str(tmp_path),
+              "--state-dir", str(tmp_path / "state")]
+    train(common + ["--max-steps", "2"])
+    train(common + ["--max-steps", "4", "--resume"])
+    folder = tmp_path / "pix2pix-fashion"
+    record = json.loads((folder / "training.json").read_text())
+    assert [e["step"] for e in record["learning_curve"]] == [2, 4] and record["task"] == "fashion"
+    assert all(t.dtype == torch.float16 for k, t in load_file(folder / "model.safetensors").items()
+               if "num_batches" not in k)
+    result = evaluate([str(folder), "--data-root", str(idx_root)])
+    table = result["table"]
+    assert set(table) >= {"pix2pix-fashion", "telea", "navier-stokes", "biharmonic", "original (no mask)"}
+    assert 0 <= table["telea"]["centre"]["judge_accuracy"] <= 1 and table["telea"]["strokes"]["psnr"] > 0
+    card = (folder / "README.md").read_text()
+    assert "| telea | centre |" in card and (folder / "samples.png").is_file()
+
+
+@pytest.mark.parametrize("task, name", [("photo", "pix2pix-photo"), ("restore", "restore")])
+def test_photo_smoke_training(tmp_path, task, name):
+    from aigc_demo.data import photos
+    from aigc_demo.train.pix2pix import main as train
+
+    train(["--task", task, "--smoke", "--out-dir", str(tmp_path), "--state-dir", str(tmp_path / "state")])
+    record = json.loads((tmp_path / name / "training.json").read_text())
+    assert not set(record["data"]["train_photos"]) & set(photos.HELDOUT)
+    assert (tmp_path / "state" / "samples" / "step_000004.png").is_file()
+
+
+# ----------------------------------------------------------------------------- the API, as a user calls it
+@pytest.fixture(scope="module")
+def client(tiny_pix2pix):
+    with served_app() as url:
+        yield Client(url, verbose=False)
+
+
+def fill(client, image, mask=None, model="telea"):
+    return client.predict(image=handle_file(str(image)), mask=handle_file(str(mask)) if mask else None,
+                          model=model, api_name="/inpaint")
+
+
+def save(tmp_path, name, picture):
+    path = tmp_path / name
+    picture.save(path)
+    return path
+
+
+def test_api_contract(client):
+    endpoint = client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/inpaint"]
+    assert [p["parameter_name"] for p in endpoint["parameters"]] == ["image", "mask", "model"]
+    assert all(p["parameter_has_default"] for p in endpoint["parameters"][1:])
+    assert endpoint["returns"][0]["component"] == "Image"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_each_model_through_the_api(client, model):
+    result, slider, overlay, note, result_file, mask_file, card, _ = fill(
+        client, ASSETS / "chelsea.jpg", ASSETS / "chelsea-mask.png", model)
+    size = (224, 224) if model == "pix2pix-fashion" else (451, 300)
+    assert Image.open(result).size == size and len(slider) == 2 and card["model"] == model
+    mask = np.asarray(Image.open(mask_file))
+    assert mask.max() == 255 and 0 < (mask > 0).mean() < 0.5
+
+
+def test_pixels_outside_the_mask_are_kept(client, tmp_path):
+    picture = Image.fromarray(np.random.default_rng(0).integers(0, 255, (72, 96, 3)).astype(np.uint8))
+    mask = Image.new("L", (96, 72), 0)
+    mask.paste(255, (20, 10, 40, 30))
+    result = np.asarray(Image.open(fill(client, save(tmp_path, "p.png", picture), save(tmp_path, "m.png", mask))[0]))
+    keep = np.asarray(mask) == 0
+    assert (result[keep] == np.asarray(picture)[keep]).all() and (result[~keep] != np.asarray(picture)[~keep]).any()
+
+
+def test_empty_mask_returns_the_picture_with_a_note(client, tmp_path):
+    picture = ASSETS / "coffee.jpg"
+    empty = save(tmp_path, "empty.png", Image.new("L", (600, 400), 0))
+    result, _, _, note, *_ = fill(client, picture, empty, "biharmonic")
+    assert "empty" in note and (np.asarray(Image.open(result)) == np.asarray(Image.open(picture))).all()
+    assert "No mask" in fill(client, picture, None, "restore")[3]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: Image.new("L", (30, 30), 255).save(p), "whole picture"),
+    (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40), "mask isn't an image"),
+])
+def test_bad_masks_get_one_sentence(client, tmp_path, make, message):
+    mask = tmp_path / "mask.png"
+    make(mask)
+    with pytest.raises(Exception) as error:
+        fill(client, ASSETS / "chelsea.jpg", mask)
+    assert message in str(error.value) and "Traceback" not in str(error.value)
+    assert fill(client, ASSETS / "chelsea.jpg", ASSETS / "chelsea-mask.png")[0]  # the server is still up
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.write_bytes(b""), "isn't an image"),
+    (lambda p: p.write_text("<html><script>alert(1)</script></html>"), "isn't an image"),
+])
+def test_bad_pictures_get_one_sentence(client, tmp_path, make, message):
+    bad = tmp_path / "bad.png"
+    make(bad)
+    with pytest.raises(Exception) as error:
+        fill(client, bad, ASSETS / "chelsea-mask.png")
+    assert message in str(error.value) and "Traceback" not in str(error.value)
+
+
+def test_unknown_model_is_refused(client):
+    with pytest.raises(Exception) as error:
+        fill(client, ASSETS / "chelsea.jpg", ASSETS / "chelsea-mask.png", "lama")
+    assert "not in the list of choices" in str(error.value) and "Traceback" not in str(error.value)
+
+
+def test_mask_of_another_size_is_resized(client, tmp_path):
+    small = Image.new("L", (45, 30), 0)
+    small.paste(255, (20, 10, 30, 20))
+    result, _, _, note, _, mask_file, _, _ = fill(client, ASSETS / "chelsea.jpg", save(tmp_path, "m.png", small))
+    assert "45x30" in note and Image.open(mask_file).size == (451, 300)
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "P", "LA", "L", "I;16"])
+def test_any_picture_mode(client, tmp_path, mode):
+    picture = Image.open(ASSETS / "chelsea.jpg").convert("RGB").convert(mode if mode != "I;16" else "L")
+    if mode == "I;16":
+        picture = Image.fromarray(np.asarray(picture).astype(np.uint16) * 256)
+    result = fill(client, save(tmp_path, f"p-{mode.replace(';', '')}.png", picture), ASSETS / "chelsea-mask.png")[0]
+    assert Image.open(result).size == (451, 300)
+
+
+def test_tiny_and_huge_pictures(client, tmp_path):
+    one = save(tmp_path, "one.png", Image.new("RGB", (1, 1), (200, 30, 30)))
+    result, _, _, note, *_ = fill(client, one, save(tmp_path, "one-mask.png", Image.new("L", (1, 1), 0)))
+    assert Image.open(result).size == (64, 64) and "Scaled up from 1x1" in note
+    big = tmp_path / "big.jpg"
+    Image.new("RGB", (7300, 5470), (90, 140, 200)).save(big, quality=80)
+    mask = Image.new("L", (7300, 5470), 0)
+    mask.paste(255, (3000, 2000, 4000, 3000))
+    result, _, _, note, *_ = fill(client, big, save(tmp_path, "big-mask.png", mask), "pix2pix-photo")
+    assert Image.open(result).size == (1024, 767) and "7300x5470" in note
+
+
+def test_exif_orientation_applies_to_picture_and_mask(client, tmp_path):
+    """A picture and mask stored sideways with EXIF orientation 6: the result is upright and the fill lands where
+    the mask is once both are turned."""
+    picture = Image.new("RGB", (60, 40), (0, 0, 0))
+    picture.paste((250, 250, 250), (0, 0, 60, 20))  # top half white (as stored)
+    mask = Image.new("L", (60, 40), 0)
+    mask.paste(255, (0, 0, 10, 40))  # the left strip, as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    picture.save(tmp_path / "p.jpg", exif=exif.tobytes(), quality=95)
+    mask.save(tmp_path / "m.png", exif=exif.tobytes())
+    result, _, _, _, _, mask_file, _, _ = fill(client, tmp_path / "p.jpg", tmp_path / "m.png")
+    assert Image.open(result).size == (64, 96)  # 40x60 upright, the short side scaled up to 64
+    used = np.asarray(Image.open(mask_file)) > 0
+    assert used[:16].all() and not used[20:].any()  # the stored left strip is the upright top
+
+
+# ----------------------------------------------------------------------------- the bundled model, lightly
+BUNDLED = Path(__file__).resolve().parent.parent / "checkpoints" / "pix2pix-fashion"
+
+
+@pytest.mark.skipif(not (BUNDLED / "config.json").is_file(), reason="no bundled pix2pix-fashion")
+def test_bundled_fashion_model_beats_telea_on_the_centre_box(monkeypatch):
+    from aigc_demo.data import fashion_mnist
+    from aigc_demo.data.masks import centre_box
+    from aigc_demo.pipelines.inpaint import inpaint
+
+    monkeypatch.setenv("AIGC_CHECKPOINTS", str(BUNDLED.parent))
+    images, _ = fashion_mnist.load("test")
+    mask = centre_box(28, 28).astype(bool)
+    errors = {m: np.mean([np.abs(inpaint(g[:, :, None], mask, m)[mask, 0].astype(float) - g[mask]).mean()
+                          for g in images[:60]]) for m in ("pix2pix-fashion", "telea")}
+    assert errors["pix2pix-fashion"] < errors["telea"]
+
+
+# ----------------------------------------------------------------------------- in a browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+def test_tab_runs_an_example_in_a_browser(tiny_pix2pix, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM_FLAGS
+
+    with served_app() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        page = browser.new_page(locale="en-US", viewport={"width": 1280, "height": 1000})
+        page.goto(url)
+        page.get_by_role("tab", name="Inpainting").first.click(timeout=30_000)
+        page.locator("#inpaint-run").wait_for(timeout=30_000)
+        page.get_by_text("chelsea.jpg").first.click()  # the first example: a held-out photo, its mask, a model
+        page.wait_for_function("() => document.querySelectorAll('#inpaint-overlay img').length >= 1", timeout=60_000)
+        page.locator("#inpaint-run").click()
+        page.wait_for_function("() => document.querySelectorAll('#inpaint-result img').length >= 1", timeout=60_000)
+        assert page.locator("#inpaint-slider img").count() >= 1 and page.locator(".toast-body.error").count() == 0
+        page.screenshot(path=str(tmp_path / "inpaint.png"), full_page=True)
+        browser.close()

@@ -14,7 +14,7 @@ from aigc_demo.eval.music_stats import audio_pitch_check, histograms, total_vari
 from aigc_demo.models.music import ChoraleLSTM, sequence_inputs
 from aigc_demo.pipelines import synth
 from aigc_demo.pipelines.midi import Note, grid_notes, midi_bytes
-from aigc_demo.pipelines.music import MusicPipeline, sample_grid
+from aigc_demo.pipelines.music import sample_grid
 from aigc_demo.seeding import torch_generator
 from tests.conftest import served_app
 

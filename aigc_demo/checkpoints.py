@@ -15,15 +15,32 @@ def checkpoints_dir() -> Path:
     return Path(os.environ.get("AIGC_CHECKPOINTS", REPO_ROOT / "checkpoints")).resolve()
 
 
+def intact(folder: Path) -> bool:
+    """Whether a checkpoint folder looks loadable without loading it: its config.json parses and every
+    safetensors file's header opens (which catches truncated, empty and non-safetensors files in microseconds).
+    Damaged checkpoints are left out of the menus, so one broken model doesn't break its tab."""
+    from safetensors import SafetensorError, safe_open
+
+    weights = list(folder.rglob("*.safetensors"))
+    try:
+        json.loads((folder / "config.json").read_text())
+        for path in weights:
+            with safe_open(str(path), framework="numpy"):
+                pass
+    except (OSError, ValueError, SafetensorError):
+        return False
+    return bool(weights)
+
+
 def bundled(model_types: set[str]) -> list[str]:
-    """Names of checkpoint folders whose config.json has one of `model_types`, sorted."""
+    """Names of intact checkpoint folders whose config.json has one of `model_types`, sorted."""
     root = checkpoints_dir()
     if not root.is_dir():
         return []
     names = []
     for config in sorted(root.glob("*/config.json")):
         try:
-            if json.loads(config.read_text()).get("model_type") in model_types:
+            if json.loads(config.read_text()).get("model_type") in model_types and intact(config.parent):
                 names.append(config.parent.name)
         except (OSError, json.JSONDecodeError):
             continue

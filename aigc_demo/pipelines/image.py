@@ -7,7 +7,7 @@ from typing import Callable, Iterator
 
 import torch
 
-from aigc_demo.checkpoints import checkpoints_dir
+from aigc_demo.checkpoints import checkpoints_dir, intact
 from aigc_demo.device import pick_device, pick_dtype, stream_with_precision_fallback
 from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.registry import registry
@@ -17,15 +17,27 @@ CONFIG_FILES = {"dcgan": "config.json", "vae": "config.json", "diffusion": "unet
                 "stylegan": "config.json"}
 
 
+def weights_folder(name: str) -> Path:
+    return checkpoints_dir() / name / Path(CONFIG_FILES[name]).parent
+
+
 def available_image_models() -> list[str]:
-    """Models whose checkpoint is bundled here, in the tab's order."""
-    return [name for name in IMAGE_MODELS if (checkpoints_dir() / name / CONFIG_FILES[name]).is_file()]
+    """Models whose checkpoint is bundled here and intact, in the tab's order."""
+    return [name for name in IMAGE_MODELS if intact(weights_folder(name))]
+
+
+def damaged_image_models() -> list[str]:
+    """Bundled but unloadable (truncated or non-safetensors weights): left out of the menu, named in a note."""
+    return [name for name in IMAGE_MODELS if weights_folder(name).is_dir() and not intact(weights_folder(name))]
 
 
 def load_image_model(name: str, device: torch.device, dtype: torch.dtype):
     """The network(s) behind a model name: a generator module, or (unet, scheduler config) for diffusion."""
     if name not in IMAGE_MODELS:
         raise UserInputError(f"Pick a model from {', '.join(IMAGE_MODELS)}; '{str(name)[:40]}' is not one.")
+    if name in damaged_image_models():
+        raise ModelUnavailableError(f"The {name} checkpoint is damaged, so that model is switched off; "
+                                    "the other models still work.")
     if name not in available_image_models():
         raise ModelUnavailableError(f"The {name} model is not bundled in this build yet.")
     return load_from_folder(name, checkpoints_dir() / name, device, dtype)

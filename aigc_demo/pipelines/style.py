@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from aigc_demo.checkpoints import checkpoints_dir
+from aigc_demo.checkpoints import checkpoints_dir, intact
 from aigc_demo.device import check_finite, pick_device, pick_dtype, with_precision_fallback
 from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.pipelines.convert import from_uint8, to_uint8
@@ -53,7 +53,7 @@ def neural_style_installed() -> bool:
 
 def available_style_models() -> list[str]:
     """Models offered in the tab, in its order: bundled CycleGANs, then what installed packages bring."""
-    names = [name for name in GARMENT_MODELS if (checkpoints_dir() / name / "config.json").is_file()]
+    names = [name for name in GARMENT_MODELS if intact(checkpoints_dir() / name)]
     if vintagify_weights() is not None:
         names.append(VINTAGE)
     if neural_style_installed():

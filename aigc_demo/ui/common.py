@@ -113,3 +113,11 @@ def examples_table(rows: list[list], inputs: list, headers: list[str], label=Non
     shelf = gr.Examples(rows, inputs, label=label)
     shelf.dataset.headers = headers
     return shelf
+
+
+def damaged_models_note(names: list[str]) -> None:
+    """A visible note at the top of a tab naming models switched off because their checkpoint is damaged."""
+    if names:
+        gr.Markdown(f"**Switched off** (checkpoint damaged or not safetensors): {', '.join(names)}. "
+                    "The other models work; restore the files under checkpoints/ to bring them back.",
+                    elem_classes=["damaged-models"])

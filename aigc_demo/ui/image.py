@@ -13,7 +13,8 @@ from aigc_demo.errors import UserInputError
 from aigc_demo.i18n import t
 from aigc_demo.images import as_fashion_mnist, open_user_image
 from aigc_demo.pipelines.convert import to_uint8
-from aigc_demo.pipelines.image import IMAGE_MODELS, available_image_models, image_model, run_image_model, wrap
+from aigc_demo.pipelines.image import (IMAGE_MODELS, available_image_models, damaged_image_models, image_model,
+                                       run_image_model, wrap)
 from aigc_demo.pipelines.latent import resolve_labels
 from aigc_demo.pipelines.stylegan import CROSSOVERS
 from aigc_demo.pipelines.vae import latent_map, reconstruct
@@ -21,7 +22,7 @@ from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed, torch_generator
 from aigc_demo.tempfiles import new_output_path
 from aigc_demo.streaming import iterate_steps
-from aigc_demo.ui.common import (clamp, friendly_errors, how_it_works, run_card_panel, seed_controls, seed_used_box,
+from aigc_demo.ui.common import (clamp, damaged_models_note, friendly_errors, how_it_works, run_card_panel, seed_controls, seed_used_box,
                                  wire_seed_buttons)
 from aigc_demo.ui.session import session_entry, session_label, session_picker
 
@@ -391,6 +392,7 @@ def build_vae_panel() -> None:
 def build_image_tab(session_models: gr.State | None = None) -> None:
     """`session_models`: this browser session's models from the Model Lab, offered beside the bundled ones."""
     models = available_image_models()
+    damaged_models_note(damaged_image_models())
     if not models:
         gr.Markdown(t("pending.image"))
         return
@@ -404,5 +406,8 @@ def build_image_tab(session_models: gr.State | None = None) -> None:
 
 
 def t_missing_models(models: list[str]) -> str:
-    missing = [m for m in IMAGE_MODELS if m not in models]
-    return f"- Not in this build yet: {', '.join(missing)}." if missing else ""
+    damaged = damaged_image_models()
+    missing = [m for m in IMAGE_MODELS if m not in models and m not in damaged]
+    notes = [f"- Switched off because its checkpoint is damaged: {', '.join(damaged)}." if damaged else "",
+             f"- Not in this build yet: {', '.join(missing)}." if missing else ""]
+    return "\n".join(note for note in notes if note)

@@ -1,0 +1,225 @@
+"""Vocoder: SpeechT5-identical features, the Vocos-style model, Griffin-Lim, metrics, voice conversion, training
+(smoke, resume) + eval card, and /vocode + /compare_vocoders through the served app, measured."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import soundfile
+import torch
+
+from aigc_demo.audio_metrics import compare
+from aigc_demo.models.vocoder import HOP, VocosVocoder, log_mel
+from aigc_demo.pipelines.vocoder import (VocoderPipeline, convert_voice, griffin_lim, mel_band_frequencies,
+                                         mel_spectrogram, stretch_bands)
+from tests.conftest import served_app
+
+needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+
+
+def harmonic_tone(f0: float = 200.0, seconds: float = 1.0, rate: int = 16000) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return sum(0.3 / k * np.sin(2 * np.pi * f0 * k * t) for k in range(1, 8)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def speech_16k() -> np.ndarray:
+    from aigc_demo.audio import resample
+    from aigc_demo.pipelines.speech import espeak_tts
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    audio, rate = espeak_tts("The vocoder rebuilds this sentence from its spectrogram.", 1.0, "en-us")
+    return resample(audio, rate, 16000)
+
+
+def test_features_are_exactly_speecht5s():
+    from transformers import SpeechT5FeatureExtractor
+
+    audio = harmonic_tone() + 0.02 * np.random.default_rng(0).standard_normal(16000).astype(np.float32)
+    reference = SpeechT5FeatureExtractor()(audio_target=audio, sampling_rate=16000, return_tensors="np")
+    ours = log_mel(torch.from_numpy(audio)[None])[0].numpy().T
+    assert ours.shape == reference["input_values"][0].shape == (63, 80)
+    assert np.abs(ours - reference["input_values"][0]).max() < 1e-4
+
+
+def test_model_shapes_size_and_strict_round_trip(tmp_path):
+    assert 1e6 < sum(p.numel() for p in VocosVocoder(dim=192, intermediate=576).parameters()) < 4e6
+    torch.manual_seed(0)  # test set-up
+    model = VocosVocoder(dim=16, intermediate=32, layers=1).eval()
+    mel = log_mel(torch.from_numpy(harmonic_tone())[None])
+    with torch.no_grad():
+        audio = model(mel)
+    assert audio.shape == (1, HOP * (mel.shape[2] - 1)) and torch.isfinite(audio).all()
+    model.save_pretrained(tmp_path)
+    again = VocosVocoder.from_pretrained(tmp_path).eval()
+    with torch.no_grad():
+        assert torch.equal(again(mel), audio)
+
+
+def test_griffin_lim_is_seeded_and_keeps_the_spectrum():
+    tone = harmonic_tone()
+    first, second = griffin_lim(tone), griffin_lim(tone)
+    assert np.array_equal(first, second) and len(first) == len(tone)
+    noise = np.random.default_rng(0).standard_normal(len(tone)).astype(np.float32) * 0.1
+    assert compare(tone, first)["mrstft"] < 0.5 * compare(tone, noise)["mrstft"]
+
+
+@needs_espeak
+def test_metrics_rank_a_cleaner_copy_higher(speech_16k):
+    rng = np.random.default_rng(0)
+    slight = speech_16k + 0.003 * rng.standard_normal(len(speech_16k)).astype(np.float32)
+    heavy = speech_16k + 0.05 * rng.standard_normal(len(speech_16k)).astype(np.float32)
+    good, bad = compare(speech_16k, slight), compare(speech_16k, heavy)
+    assert good["pesq_wb"] > bad["pesq_wb"] + 0.5 and good["stoi"] > bad["stoi"] and good["mrstft"] < bad["mrstft"]
+
+
+def strongest_band_hz(mel: np.ndarray) -> float:
+    return float(mel_band_frequencies()[np.argmax(mel.mean(axis=1))])
+
+
+def test_voice_conversion_moves_pitch_and_keeps_zero_as_identity():
+    mel = mel_spectrogram(harmonic_tone(200.0))
+    assert np.allclose(convert_voice(mel, 0.0, 0.0), mel, atol=1e-4)
+    before = strongest_band_hz(mel)
+    both_up = strongest_band_hz(convert_voice(mel, 12.0, 12.0))
+    assert 1.6 < both_up / before < 2.5  # an octave up, within a mel band's width
+
+
+# ----------------------------------------------------------------------------- training and eval
+
+
+@pytest.fixture(scope="module")
+def tiny_corpus_voices():
+    """Three espeak voices and two fixed sentences, so smoke training needs only espeak and seconds."""
+    from aigc_demo.data import speech
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    patch = pytest.MonkeyPatch()
+    patch.setattr(speech, "TRAIN_VOICES", {"espeak:en-us": 2, "espeak:en-us+f2": 2})
+    patch.setattr(speech, "VALIDATION_VOICES", {"espeak:en-us": 1})
+    patch.setattr(speech, "HELDOUT_VOICES", {"espeak:en-us+m3": 1})
+    patch.setattr(speech, "sentences", lambda split, count, seed: [
+        "The vocoder hears this sentence first.", "Then it hears another one, a little longer than before."][:count])
+    patch.setattr(speech, "HUMAN_CLIPS", ())
+    yield speech
+    patch.undo()
+
+
+def test_training_resumes_and_eval_writes_an_honest_card(tiny_corpus_voices, tmp_path, monkeypatch):
+    from aigc_demo.eval import vocoder as evaluation
+    from aigc_demo.model_card import render_model_card
+    from aigc_demo.train.vocoder import main as train
+
+    monkeypatch.setenv("AIGC_DATA_CACHE", str(tmp_path / "cache"))
+    out, state = tmp_path / "vocoder", tmp_path / "state"
+    train(["--smoke", "--out-dir", str(out), "--state-dir", str(state)])
+    first = json.loads((state / "state.json").read_text())["extra"]
+    assert first["step"] == 4 and (out / "model.safetensors").is_file()
+    train(["--smoke", "--resume", "--max-steps", "6", "--out-dir", str(out), "--state-dir", str(state)])
+    record = json.loads((out / "training.json").read_text())
+    steps = [e["step"] for e in json.loads((state / "state.json").read_text())["extra"]["log"]]
+    assert steps == [2, 4, 6] and record["family"] == "vocoder"
+    assert set(record["griffin_lim_baseline"]) == {"validation", "heldout"}
+    assert all(0 <= e["heldout"]["stoi"] <= 1 for e in record["learning_curve"])
+    result = evaluation.evaluate(out, type("Args", (), {"quick": False})())
+    metrics = result["metrics"]
+    assert metrics["heldout_pesq_wb_griffin_lim"] > metrics["heldout_pesq_wb"]  # an untrained model must lose
+    assert metrics["speedup_vs_griffin_lim"] > 1
+    (out / "eval.json").write_text(json.dumps(result))
+    card = render_model_card(out)
+    assert "does not yet beat" in card and (out / "learning_curve.png").is_file()
+    assert (out / "sample_neural.wav").is_file() is False  # the sample voice (piper) is not in this tiny corpus
+
+
+# ----------------------------------------------------------------------------- the served app
+
+
+@pytest.fixture(scope="module")
+def client(tiny_checkpoints):
+    from gradio_client import Client
+
+    torch.manual_seed(0)  # test set-up
+    VocosVocoder(dim=16, intermediate=32, layers=1).eval().save_pretrained(tiny_checkpoints / "vocoder")
+    with served_app() as url:
+        yield Client(url, verbose=False)
+
+
+@pytest.fixture(scope="module")
+def speech_file(speech_16k, tmp_path_factory):
+    """The espeak sentence as a 44.1 kHz stereo int16 WAV: resampling and down-mixing on the way in."""
+    from aigc_demo.audio import resample
+
+    path = tmp_path_factory.mktemp("speech") / "speech.wav"
+    audio = resample(speech_16k, 16000, 44100)
+    soundfile.write(path, np.stack([audio, audio], axis=1), 44100, subtype="PCM_16")
+    return str(path)
+
+
+def read(path: str) -> tuple[np.ndarray, int]:
+    audio, rate = soundfile.read(path, dtype="float32")
+    return audio, rate
+
+
+def test_vocode_api_rebuilds_with_griffin_lim_repeatably(client, speech_file, speech_16k):
+    from gradio_client import handle_file
+
+    first = client.predict(handle_file(speech_file), "griffin-lim", 0, 0, api_name="/vocode")
+    audio, rate = read(first[0])
+    assert rate == 16000 and abs(len(audio) - len(speech_16k)) < 16
+    assert compare(speech_16k, audio)["stoi"] > 0.8  # Griffin-Lim keeps espeak intelligible
+    again, _ = read(client.predict(handle_file(speech_file), "griffin-lim", 0, 0, api_name="/vocode")[0])
+    assert np.array_equal(audio, again)
+    assert "Resampled from 44100 Hz" in first[2]
+
+
+def test_vocode_api_pitch_shift_raises_the_spectrum(client, speech_file):
+    from gradio_client import handle_file
+
+    def profile(path):  # the average log-mel spectrum of the whole clip
+        return mel_spectrogram(read(path)[0]).mean(axis=1)[:, None]
+
+    plain = client.predict(handle_file(speech_file), "griffin-lim", 0, 0, api_name="/vocode")[0]
+    higher = client.predict(handle_file(speech_file), "griffin-lim", 7, 7, api_name="/vocode")[0]
+    plain, higher = profile(plain), profile(higher)
+    factors = np.linspace(0.8, 2.0, 49)
+    misfit = [np.abs(stretch_bands(plain, f) - higher)[5:60].mean() for f in factors]  # about 130 Hz to 3.5 kHz
+    assert 1.35 <= factors[int(np.argmin(misfit))] <= 1.65  # 7 semitones up is x1.5 in frequency
+
+
+def test_neural_vocode_and_side_by_side_comparison(client, speech_file, speech_16k):
+    from gradio_client import handle_file
+
+    audio, rate = read(client.predict(handle_file(speech_file), "neural", 0, 0, api_name="/vocode")[0])
+    assert rate == 16000 and abs(len(audio) - len(speech_16k)) < 16 and np.isfinite(audio).all()
+    mel, griffin, neural, table, note = client.predict(handle_file(speech_file), api_name="/compare_vocoders")
+    rows = table["data"]
+    assert [r[0] for r in rows] == ["griffin-lim", "neural"]
+    assert all(0 <= r[2] <= 1 and r[4] > 0 for r in rows)  # STOI in range, a time for each
+    assert rows[0][2] > rows[1][2]  # an untrained neural vocoder is less intelligible than Griffin-Lim
+
+
+def test_vocode_api_refuses_bad_audio_in_one_sentence(client, tmp_path):
+    from gradio_client import handle_file
+
+    silent, corrupt, short = tmp_path / "silent.wav", tmp_path / "corrupt.wav", tmp_path / "short.wav"
+    soundfile.write(silent, np.zeros(16000, np.float32), 16000)
+    corrupt.write_bytes(b"RIFF" + bytes(300))
+    soundfile.write(short, harmonic_tone(seconds=0.05), 16000)
+    for path, message in ((silent, "silent"), (corrupt, "could not be read as audio"), (short, "at least 0.1 s")):
+        with pytest.raises(Exception, match=message):
+            client.predict(handle_file(str(path)), "griffin-lim", 0, 0, api_name="/vocode")
+    with pytest.raises(Exception, match="not in the list of choices"):
+        client.predict(handle_file(str(silent)), "wavenet", 0, 0, api_name="/vocode")
+
+
+def test_pipeline_refuses_unknown_vocoders_and_reports_time(speech_16k):
+    from aigc_demo.errors import UserInputError
+
+    with pytest.raises(UserInputError, match="Unknown vocoder"):
+        VocoderPipeline()(speech_16k, "wavenet")
+    mel, audio, seconds = VocoderPipeline()(speech_16k, "griffin-lim")
+    assert mel.shape[0] == 80 and len(audio) == len(speech_16k) and seconds > 0

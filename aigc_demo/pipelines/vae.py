@@ -18,7 +18,7 @@ def _device_dtype(vae) -> tuple[torch.device, torch.dtype]:
 def reconstruct(vae, image: np.ndarray, label: int) -> np.ndarray:
     """uint8 [28, 28] -> its reconstruction through the posterior mean (deterministic, no sampling)."""
     device, dtype = _device_dtype(vae)
-    x = torch.from_numpy(image).float().div(127.5).sub(1)[None, None].to(device, dtype)
+    x = torch.from_numpy(np.array(image)).float().div(127.5).sub(1)[None, None].to(device, dtype)
     labels = torch.tensor([label], device=device)
     mu, _ = vae.encode(x, labels)
     return to_uint8(check_finite(vae.decode(mu, labels), "image"))[0]

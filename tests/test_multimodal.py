@@ -273,3 +273,30 @@ def test_story_through_the_api(client):
     assert set(card["stage_seconds"]) == {"text", "pictures", "narration", "music", "video"}
     with pytest.raises(Exception, match="opening of a story"):
         client.predict("  ", 1, 1, api_name="/story")
+
+
+# ----------------------------------------------------------------------------- send to other tabs
+def test_send_buttons_pass_the_right_values():
+    import gradio as gr
+
+    from aigc_demo.ui.crosstab import first_picture, to_explorer, to_speech
+
+    pictures = [("/tmp/a.png", "Dress: the paragraph reads as 'a dress'"), ("/tmp/b.png", "Bag: the motif")]
+    assert first_picture(pictures) == "/tmp/a.png"
+    model, label, seed_a, seed_b, *_ = to_explorer(pictures, 41)
+    assert (model, label, seed_a, seed_b) == ("stylegan", "Dress", 41, 42)
+    assert to_speech("x" * 5000)[0] == "x" * 1000  # the speech box takes 1000 characters
+    for call in (lambda: first_picture([]), lambda: to_speech("  "), lambda: to_explorer([], None)):
+        with pytest.raises(gr.Error):
+            call()
+
+
+def test_every_send_button_is_wired_in_the_built_app(tiny_checkpoints):
+    from aigc_demo.ui import build_demo
+    from aigc_demo.ui.crosstab import SENDS, component
+
+    demo = build_demo()
+    wired = {dependency["targets"][0][0] for dependency in demo.config["dependencies"] if dependency["targets"]}
+    for button_id, *_ in SENDS:
+        button = component(demo, button_id)
+        assert button is not None and button.visible and button._id in wired, button_id

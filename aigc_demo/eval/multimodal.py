@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import yaml
 import torch
 
 from aigc_demo.data.fashion_mnist import CLASS_NAMES
@@ -78,9 +79,12 @@ def render_card(folder: Path, training: dict, evaluation: dict) -> str:
     per_class = "\n".join(f"| {name} | {value} |" for name, value in m["per_class_accuracy"].items())
     misread = "\n".join(f"- {line}" for line in evaluation["misread"]) or "- none"
     accepted = "\n".join(f"- {line}" for line in evaluation["unrelated_accepted"]) or "- none"
+    front = {"license": "mit", "tags": ["text-to-image", "sentence-transformers", "fashion-mnist", "aigc-studio"],
+             "summary": f"Free-text prompts mapped by {config['encoder']} to a garment class, drawn by {config['generator']}.",
+             "data": "prompts written here (aigc_demo/eval/prompts.py); encoder MIT, generator trained on Fashion-MNIST (MIT)",
+             "metrics": {key: m[key] for key in ("text_to_image_accuracy", "concept_accuracy", "unrelated_refused")}}
     return f"""---
-license: mit
-tags: [text-to-image, sentence-transformers, fashion-mnist, aigc-studio]
+{yaml.safe_dump(front, sort_keys=False, allow_unicode=True).strip()}
 ---
 # text-to-image (sentence encoder + {config["generator"]})
 

@@ -68,7 +68,8 @@ def dashboard_row(name: str) -> list:
     training = read_json(checkpoints_dir() / name / "training.json")
     family = family_of(name)
     metrics = front.get("metrics") or {}
-    shown = [f"{key} {metrics[key]}" for key in KEY_METRICS.get(family, ()) if key in metrics]
+    keys = KEY_METRICS.get(family) or list(metrics)[:3]  # newer families: their card's first three figures
+    shown = [f"{key} {metrics[key]}" for key in keys if key in metrics]
     minutes = round(training["wall_seconds"] / 60, 1) if "wall_seconds" in training else NOT_MEASURED
     return [name, family, front.get("data", NOT_MEASURED), front.get("license", NOT_MEASURED),
             ", ".join(shown) or NOT_MEASURED, minutes, hardware_kind(training)]

@@ -1,0 +1,120 @@
+"""A real browser tours every tab with the bundled models: each tab's main action runs, a result appears and no
+error toast shows. With AIGC_SCREENSHOTS=<folder> it also saves the README's screenshots there
+(`AIGC_SCREENSHOTS=assets/screenshots pytest tests/test_tour.py`)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from aigc_demo.checkpoints import REPO_ROOT
+from tests.conftest import served_app
+from tests.test_browser import CHROMIUM, browser  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def page(browser):  # noqa: F811
+    previous = os.environ.get("AIGC_CHECKPOINTS")
+    os.environ["AIGC_CHECKPOINTS"] = str(REPO_ROOT / "checkpoints")
+    try:
+        with served_app() as url:
+            page = browser.new_page(locale="en-US", viewport={"width": 1280, "height": 1000})
+            page.goto(url)
+            page.get_by_role("tab", name="Text").first.wait_for(timeout=30_000)
+            yield page
+            page.close()
+    finally:
+        if previous is None:
+            os.environ.pop("AIGC_CHECKPOINTS", None)
+        else:
+            os.environ["AIGC_CHECKPOINTS"] = previous
+
+
+def shoot(page, name: str, tmp_path: Path) -> None:
+    folder = Path(os.environ.get("AIGC_SCREENSHOTS") or tmp_path)
+    page.wait_for_timeout(800)  # let images and waveforms finish drawing
+    page.screenshot(path=str(folder / name), full_page=False, type="jpeg" if name.endswith(".jpg") else "png")
+
+
+def open_tab(page, name: str, sub_tab: str | None = None) -> None:
+    page.get_by_role("tab", name=name, exact=True).first.click()
+    if sub_tab:
+        page.get_by_role("tab", name=sub_tab, exact=True).first.click()
+
+
+def no_error(page) -> None:
+    assert page.locator(".toast-body.error").count() == 0
+    assert "Traceback" not in page.content()
+
+
+def wait_js(page, script: str, timeout: int = 120_000) -> None:
+    page.wait_for_function(script, timeout=timeout)
+
+
+def test_text(page, tmp_path):
+    open_tab(page, "Text")
+    page.get_by_label("Prompt").first.fill("It is a truth universally acknowledged, that")
+    page.locator("#text-generate").click()
+    wait_js(page, "() => document.querySelector('#text-output textarea')?.value.length > 20")
+    page.locator("#text-stats").get_by_text("tokens/s").wait_for(timeout=60_000)
+    no_error(page)
+    shoot(page, "text.png", tmp_path)
+
+
+def test_image(page, tmp_path):
+    open_tab(page, "Image")
+    page.locator("#image-generate").click()
+    wait_js(page, "() => document.querySelectorAll('#image-gallery img').length >= 8")
+    no_error(page)
+    shoot(page, "image.png", tmp_path)
+
+
+def test_style_transfer(page, tmp_path):
+    open_tab(page, "Style transfer")
+    page.get_by_text("coffee.jpg").first.click()
+    page.locator("#style-run").click()
+    wait_js(page, "() => document.querySelector('#style-result img')")
+    no_error(page)
+    shoot(page, "style.jpg", tmp_path)
+
+
+def test_inpainting(page, tmp_path):
+    open_tab(page, "Inpainting")
+    page.locator("#inpaint-examples").locator("tr, button").nth(1).click()
+    page.locator("#inpaint-run").click()
+    wait_js(page, "() => document.querySelector('#inpaint-result img')")
+    no_error(page)
+    shoot(page, "inpaint.png", tmp_path)
+
+
+def test_audio_speech_and_music(page, tmp_path):
+    open_tab(page, "Audio", "Text to speech")
+    page.locator("#speech-text textarea").fill("Welcome to the studio. Every voice here runs offline.")
+    page.locator("#speech-speak").click()
+    wait_js(page, "() => document.querySelector('#speech-audio audio, #speech-audio [data-testid=\"waveform-controls\"]')")
+    no_error(page)
+    shoot(page, "audio.png", tmp_path)
+    open_tab(page, "Audio", "Music")
+    page.locator("#music-generate").click()
+    wait_js(page, "() => document.querySelector('#music-roll img')")
+    no_error(page)
+    shoot(page, "music.png", tmp_path)
+
+
+def test_multimodal(page, tmp_path):
+    open_tab(page, "Multimodal", "Text to image")
+    page.get_by_label("Describe a garment").first.fill("a warm winter coat")
+    page.locator("#mm-draw").click()
+    wait_js(page, "() => document.querySelectorAll('#mm-images img').length >= 4")
+    no_error(page)
+    shoot(page, "multimodal.png", tmp_path)
+
+
+def test_model_lab(page, tmp_path):
+    open_tab(page, "Model Lab", "Evaluation dashboard")
+    page.get_by_text("text_to_image_accuracy").first.wait_for(timeout=60_000)
+    no_error(page)
+    shoot(page, "lab.png", tmp_path)

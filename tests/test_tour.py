@@ -115,6 +115,6 @@ def test_multimodal(page, tmp_path):
 
 def test_model_lab(page, tmp_path):
     open_tab(page, "Model Lab", "Evaluation dashboard")
-    page.get_by_text("text_to_image_accuracy").first.wait_for(timeout=60_000)
+    page.get_by_text("Jane Austen's novels (public domain)").first.wait_for(timeout=60_000)
     no_error(page)
     shoot(page, "lab.png", tmp_path)

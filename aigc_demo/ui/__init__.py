@@ -7,7 +7,6 @@ from aigc_demo.checkpoints import REPO_ROOT
 from aigc_demo.i18n import i18n, t
 
 MAX_FILE_SIZE = "20mb"
-PENDING_TABS: list[str] = []  # tabs not landed yet show a note saying so
 CSS = "footer {visibility: hidden} .gradio-container {max-width: 1280px !important}"
 
 
@@ -41,9 +40,6 @@ def build_demo() -> gr.Blocks:
                 build_audio_tab()
             with gr.Tab(t("tab.multimodal"), id="multimodal"):
                 build_multimodal_tab()
-            for name in PENDING_TABS:
-                with gr.Tab(t(f"tab.{name}"), id=name):
-                    gr.Markdown(t(f"pending.{name}"))
             with gr.Tab(t("tab.lab"), id="lab"):
                 build_lab_tab(session_models)
         wire_send_buttons(demo, tabs)

@@ -69,3 +69,22 @@ def test_out_of_memory_gives_a_clear_message_then_recovers(tiny_checkpoints, mon
             with pytest.raises(Exception, match="ran out of memory"):
                 client.predict(model="dcgan", num_images=1, api_name="/generate_image")
         assert len(client.predict(model="dcgan", num_images=2, api_name="/generate_image")[0]) == 2
+
+
+def test_nan_in_float32_gives_a_clear_message_then_recovers(tiny_checkpoints, monkeypatch):
+    from aigc_demo.pipelines import latent
+
+    real_run = latent.LatentImagePipeline.run
+    calls = {"n": 0}
+
+    def nan_once(self, *args, **kwargs):
+        calls["n"] += 1
+        output = real_run(self, *args, **kwargs)
+        return output * float("nan") if calls["n"] == 1 else output
+
+    monkeypatch.setattr(latent.LatentImagePipeline, "run", nan_once)
+    with served_app() as url:
+        client = Client(url, verbose=False)
+        with pytest.raises(Exception, match="invalid numbers"):
+            client.predict(model="dcgan", num_images=1, api_name="/generate_image")
+        assert len(client.predict(model="dcgan", num_images=1, api_name="/generate_image")[0]) == 1

@@ -8,6 +8,7 @@ import logging
 import gradio as gr
 
 from aigc_demo.checkpoints import model_card
+from aigc_demo.device import NonFiniteOutputError
 from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.i18n import t
 from aigc_demo.seeding import MAX_SEED
@@ -21,6 +22,9 @@ def _as_user_error(error: Exception) -> gr.Error:
         return error
     if isinstance(error, (UserInputError, ModelUnavailableError)):
         return gr.Error(str(error))
+    if isinstance(error, NonFiniteOutputError):  # NaN/inf even in float32 (half precision was already retried)
+        log.warning("non-finite output: %s", error)
+        return gr.Error("The model produced invalid numbers (NaN) for this request; try another seed or settings.")
     if isinstance(error, MemoryError) or "out of memory" in str(error).lower():
         log.exception("out of memory")
         return gr.Error("The server ran out of memory for this request; try fewer tokens or images.")

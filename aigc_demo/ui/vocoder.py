@@ -13,16 +13,15 @@ import numpy as np
 from aigc_demo.audio import describe, read_user_audio, to_gradio
 from aigc_demo.audio_metrics import compare
 from aigc_demo.checkpoints import REPO_ROOT, checkpoints_dir
-from aigc_demo.errors import UserInputError
+from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.i18n import t
 from aigc_demo.models.vocoder import SAMPLE_RATE
-from aigc_demo.pipelines.speech import TextToSpeechPipeline
+from aigc_demo.pipelines.speech import TextToSpeechPipeline, default_voice
 from aigc_demo.pipelines.vocoder import SHIFT_RANGE, VOCODERS, VocoderPipeline
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.tempfiles import new_output_path
 from aigc_demo.ui.common import clamp, clean_text, friendly_errors, how_it_works, run_card_panel
 from aigc_demo.ui.speech import read_voice, voice_choices
-from aigc_demo.pipelines.speech import default_voice
 
 EXAMPLES_DIR = REPO_ROOT / "assets" / "vocoder_examples"
 SCORE_COLUMNS = ["vocoder", "PESQ-wb", "STOI", "MR-STFT distance", "seconds", "real-time factor"]
@@ -40,6 +39,8 @@ HOW_EXTRA = """
   coefficients: formants) and the rest (harmonics: pitch); each part is stretched along frequency by its slider.
 - Input: any sample rate (resampled to 16 kHz), stereo averaged to mono, int or float samples; clips under 0.1 s
   and silent clips are refused, clips over 60 s are cut to their first 60 s (with a note).
+- Examples (assets/vocoder_examples): sentences spoken by two voices the neural vocoder never trained on,
+  piper's joe (voice CC0) and Flite's rms (CMU Arctic, BSD-style), made with aigc_demo/pipelines/speech.py.
 """
 
 
@@ -101,15 +102,19 @@ def checkpoint_of(vocoder: str) -> str:
 def compare_vocoders(audio: str):
     """Griffin-Lim and the neural vocoder on the same mel: mel picture, both audios, a score table, note."""
     clip = read_user_audio(audio, SAMPLE_RATE)
-    outputs, rows = {}, []
-    for vocoder in ("griffin-lim", "neural"):
-        mel, rebuilt, seconds = VocoderPipeline()(clip.audio, vocoder)
+    outputs, rows, notes = {"griffin-lim": None, "neural": None}, [], list(clip.notes)
+    for vocoder in outputs:
+        try:
+            mel, rebuilt, seconds = VocoderPipeline()(clip.audio, vocoder)
+        except ModelUnavailableError as error:  # no neural checkpoint: still show Griffin-Lim
+            notes.append(str(error))
+            continue
         scores = compare(clip.audio, rebuilt)
         outputs[vocoder] = to_gradio(rebuilt, SAMPLE_RATE)
         rows.append([vocoder, round(scores["pesq_wb"], 3), round(scores["stoi"], 3), round(scores["mrstft"], 3),
                      round(seconds, 3), round(seconds / clip.seconds, 4)])
-    note = " ".join(clip.notes + [f"{clip.seconds:.2f} s of speech at 16 kHz."])
-    return mel_picture(mel), outputs["griffin-lim"], outputs["neural"], rows, note
+    notes.append(f"{clip.seconds:.2f} s of speech at 16 kHz.")
+    return mel_picture(mel), outputs["griffin-lim"], outputs["neural"], rows, " ".join(notes)
 
 
 @friendly_errors

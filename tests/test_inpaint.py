@@ -326,8 +326,9 @@ def test_tab_runs_an_example_in_a_browser(tiny_pix2pix, tmp_path):
         page.goto(url)
         page.get_by_role("tab", name="Inpainting").first.click(timeout=30_000)
         page.locator("#inpaint-run").wait_for(timeout=30_000)
-        page.get_by_text("chelsea.jpg").first.click()  # the first example: a held-out photo, its mask, a model
+        page.locator("#inpaint-examples tbody tr").first.click()  # a held-out photo, its mask, pix2pix-photo
         page.wait_for_function("() => document.querySelectorAll('#inpaint-overlay img').length >= 1", timeout=60_000)
+        page.wait_for_timeout(3000)  # the editor draws its new background on its canvas before it can send it
         page.locator("#inpaint-run").click()
         page.wait_for_function("() => document.querySelectorAll('#inpaint-result img').length >= 1", timeout=60_000)
         assert page.locator("#inpaint-slider img").count() >= 1 and page.locator(".toast-body.error").count() == 0

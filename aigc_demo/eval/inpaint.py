@@ -322,7 +322,8 @@ Last logged losses: {json.dumps(curve[-1] if curve else {})}.
 
 ## Measured figures
 From `python -m aigc_demo.eval checkpoints/{Path(folder).name}` on {evaluation['pictures']} held-out pictures
-(see aigc_demo/eval/inpaint.py for the mask sets and the baselines' settings):
+(see aigc_demo/eval/inpaint.py for the mask sets and the baselines' settings; seconds per picture are as timed
+during evaluation on a shared CPU, so only roughly comparable; `python -m aigc_demo.bench inpaint` times latency):
 
 {markdown_table(evaluation['table'])}
 

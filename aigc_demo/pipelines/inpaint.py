@@ -9,7 +9,7 @@
 Masks are boolean [H, W] arrays, True = fill here. Pictures are uint8 [H, W, C] (C = 3, or 1 for garments).
 Every inpainter returns the picture with only the masked pixels changed.
 
-Working scale: the photo model was trained on 96 px crops with holes up to about 50 px across, so a bigger hole
+Working scale: the photo model was trained on 64 px crops with holes up to about 35 px across, so a bigger hole
 is filled at a reduced scale: the region around the mask (the hole plus a margin of context) is shrunk until
 the hole's widest point is within what training saw, filled, enlarged back and pasted into the masked pixels
 only; pixels outside the mask are never touched. biharmonic, whose cost grows with the number of masked pixels,
@@ -33,8 +33,8 @@ from aigc_demo.registry import registry
 LEARNED_MODELS = ("pix2pix-fashion", "pix2pix-photo", "restore")
 CLASSICAL_MODELS = ("telea", "navier-stokes", "biharmonic")
 INPAINT_MODELS = LEARNED_MODELS + CLASSICAL_MODELS
-HOLE_RADIUS = 24  # px at the working scale: the largest distance from a hole pixel to its edge the photo model sees
-CONTEXT_MARGIN = 48  # px of surrounding picture, at the working scale, given to the model around the hole
+HOLE_RADIUS = 16  # px at the working scale: about the largest distance from a hole pixel to its edge in training
+CONTEXT_MARGIN = 32  # px of surrounding picture, at the working scale, given to the model around the hole (half a crop)
 BIHARMONIC_MAX_PIXELS = 20_000  # masked pixels above which biharmonic works at a reduced scale (it is superlinear)
 INPAINT_RADIUS = 5  # cv2.inpaint's neighbourhood radius, OpenCV's documented example value
 FULL_MASK_SHARE = 0.995

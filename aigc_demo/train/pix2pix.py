@@ -60,8 +60,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-mult", type=int, default=4, help="inner widths capped at ngf * this")
     p.add_argument("--num-downs", type=int, default=5)
     p.add_argument("--ndf", type=int, default=32, help="discriminator width")
-    p.add_argument("--crop", type=int, default=96, help="photo crop side (a multiple of 2 ** num_downs)")
-    p.add_argument("--batch-size", type=int, default=None, help="default: 64 for fashion, 16 for photos")
+    p.add_argument("--crop", type=int, default=64, help="photo crop side (a multiple of 2 ** num_downs)")
+    p.add_argument("--batch-size", type=int, default=None, help="default: 64 for fashion, 12 for photos")
     p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--max-steps", type=int, default=3000)
     p.add_argument("--log-every", type=int, default=50)
@@ -72,7 +72,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.state_dir == "train_state/pix2pix":
         args.state_dir = f"train_state/{CHECKPOINT_NAMES[args.task]}"
     if args.batch_size is None:
-        args.batch_size = 64 if args.task == "fashion" else 16
+        args.batch_size = 64 if args.task == "fashion" else 12
     return args
 
 

@@ -106,3 +106,31 @@ def audio_pitch_check(audio: np.ndarray, sample_rate: int, notes: list[Note]) ->
     return {"duration_seconds": round(len(audio) / sample_rate, 2),
             "rms_dbfs": round(float(20 * np.log10(max(rms, 1e-9))), 1),
             "chroma_correlation": round(float(np.corrcoef(chroma, expected)[0, 1]), 3)}
+
+
+def parallel_perfect_rate(frames: np.ndarray) -> tuple[int, int]:
+    """(parallel fifths and octaves, voice pairs that both moved), counted frame to frame over every pair of
+    voices: both move the same way and stand a perfect fifth or octave (or unison) apart before and after."""
+    sounding = sounding_pitches(frames)
+    parallels = moves = 0
+    for upper in range(4):
+        for lower in range(upper + 1, 4):
+            a, b = sounding[:, upper], sounding[:, lower]
+            both = (a[:-1] > 0) & (b[:-1] > 0) & (a[1:] > 0) & (b[1:] > 0) & (a[1:] != a[:-1]) & (b[1:] != b[:-1])
+            same_way = np.sign(a[1:] - a[:-1]) == np.sign(b[1:] - b[:-1])
+            before, after = np.abs(a[:-1] - b[:-1]) % 12, np.abs(a[1:] - b[1:]) % 12
+            perfect = ((before == 7) & (after == 7)) | ((before == 0) & (after == 0))
+            moves += int(both.sum())
+            parallels += int((both & same_way & perfect).sum())
+    return parallels, moves
+
+
+def parallels_per_100_moves(pieces: list[np.ndarray]) -> float:
+    counts = np.array([parallel_perfect_rate(frames) for frames in pieces]).sum(axis=0)
+    return round(100 * counts[0] / max(1, counts[1]), 2)
+
+
+def major_share(pieces: list[np.ndarray]) -> float:
+    """Share of pieces whose Krumhansl-Kessler key is major."""
+    modes = [key_of(pitch_class_durations(grid_notes(frames)))[1] for frames in pieces]
+    return round(sum(mode == "major" for mode in modes) / max(1, len(modes)), 3)

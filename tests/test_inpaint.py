@@ -47,6 +47,18 @@ def test_generator_keys_are_the_reference_unets():
     assert set(UnetGenerator(2, 1, num_downs=5, ngf=8).state_dict()) == expected
 
 
+def test_a_residual_generator_starts_from_its_input():
+    from aigc_demo.models.pix2pix import UnetGenerator
+
+    generator = UnetGenerator(3, 3, num_downs=5, ngf=4, residual=True).eval()
+    torch.nn.init.zeros_(generator.model.model[3].weight)  # the last (transposed) conv: no correction
+    torch.nn.init.zeros_(generator.model.model[3].bias)
+    x = torch.rand(1, 3, 32, 32) * 2 - 1
+    assert torch.allclose(generator(x), x)
+    with pytest.raises(ValueError):
+        UnetGenerator(4, 3, residual=True)
+
+
 @pytest.mark.parametrize("size", [(32, 32), (64, 96)])
 def test_generator_is_fully_convolutional(size):
     from aigc_demo.models.pix2pix import UnetGenerator

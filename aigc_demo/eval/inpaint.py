@@ -318,7 +318,7 @@ def render_card(folder: Path, training: dict, evaluation: dict) -> str:
 ```
 Hardware: {training['hardware']}. Wall time: {training['wall_seconds'] / 60:.0f} minutes for
 {curve[-1]['step'] if curve else 0} steps. Optimisation: {json.dumps(training['optimisation'])}.
-Last logged losses: {json.dumps(curve[-1] if curve else {})}.
+Last logged losses: {json.dumps(curve[-1] if curve else {})}.{(chr(10) * 2 + 'Note: ' + training['note']) if training.get('note') else ''}
 
 ## Measured figures
 From `python -m aigc_demo.eval checkpoints/{Path(folder).name}` on {evaluation['pictures']} held-out pictures

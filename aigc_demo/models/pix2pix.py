@@ -11,6 +11,10 @@ For inpainting the input is the masked picture plus the mask as one more channel
         each level concatenated with its mirror (the skips carry everything the mask left visible) -> [N, 1, 32, 32]
     photos: [N, 3 + 1, H, W] -> [N, 3, H, W]; restore (denoise): [N, 3, H, W] -> [N, 3, H, W], no mask channel.
 
+`residual=True` (restore) adds the input to the output (clamped to [-1, 1]), so the network predicts the
+correction, not the whole picture (residual learning, as in DnCNN, Zhang et al. 2017): leaving a clean picture
+alone is then the easy default instead of something to learn. It adds no parameters (keys unchanged).
+
 Fully convolutional: any height and width that are multiples of 2 ** num_downs (the pipeline pads to that).
 Inputs and outputs are in [-1, 1]. Batch norm, as in the reference; at inference it uses its running statistics,
 so a picture's result does not depend on its size or on other pictures in the batch.
@@ -57,11 +61,14 @@ class UnetSkipConnectionBlock(nn.Module):
 class UnetGenerator(nn.Module, PyTorchModelHubMixin):
     """The reference U-Net: `num_downs` halvings; widths ngf, 2 ngf, 4 ngf, ... capped at ngf * max_mult."""
 
-    def __init__(self, input_nc: int = 2, output_nc: int = 1, num_downs: int = 5, ngf: int = 32, max_mult: int = 4):
+    def __init__(self, input_nc: int = 2, output_nc: int = 1, num_downs: int = 5, ngf: int = 32, max_mult: int = 4,
+                 residual: bool = False):
         super().__init__()
         if num_downs < 4:
             raise ValueError("num_downs must be at least 4")
-        self.num_downs = num_downs
+        if residual and input_nc != output_nc:
+            raise ValueError("a residual generator needs as many input as output channels")
+        self.num_downs, self.residual = num_downs, residual
         widths = [ngf * min(2 ** i, max_mult) for i in range(num_downs)]  # channels after each down conv
         block = UnetSkipConnectionBlock(widths[-2], widths[-1], innermost=True)
         for level in range(num_downs - 2, 0, -1):
@@ -74,7 +81,7 @@ class UnetGenerator(nn.Module, PyTorchModelHubMixin):
         return 2 ** self.num_downs
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x)
+        return (x + self.model(x)).clamp(-1, 1) if self.residual else self.model(x)
 
 
 def init_weights(module: nn.Module) -> None:

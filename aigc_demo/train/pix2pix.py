@@ -15,8 +15,9 @@ the output is composited (mask pixels from the generator, the rest from the inpu
 the L1 see it, so the loss is about what the user would see. The L1 is the mean over the hole plus a tenth of the
 mean over the whole picture (early on that teaches copying the context). Masks: random boxes (5-30% of the area),
 free-form strokes, or both (aigc_demo/data/masks.py).
-Restore: the input is the picture with Gaussian noise (sigma 0-50 of 255) and, half the time, JPEG compression
-(quality 10-70) applied, in that order; the target is the clean picture; L1 over the whole picture.
+Restore: a residual generator (it outputs input + correction). The input is the picture with Gaussian noise
+(sigma 0-50 of 255) and, half the time, JPEG compression (quality 10-70) applied, in that order; the target is
+the clean picture; L1 over the whole picture.
 Photos: random crops (--crop px) of the training photos at a random scale of 0.35-1, random flips; the held-out
 photos of aigc_demo/data/photos.py are never used.
 
@@ -65,6 +66,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--max-steps", type=int, default=3000)
     p.add_argument("--log-every", type=int, default=50)
+    p.add_argument("--note", default="", help="a sentence for the training record (e.g. how a run was resumed)")
     if "--smoke" in argv:  # tiny defaults; options given explicitly still win
         p.set_defaults(ngf=4, max_mult=2, ndf=4, crop=32, batch_size=4, max_steps=4, log_every=2, sample_every=2,
                        save_every=2)
@@ -79,8 +81,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def generator_settings(args) -> dict:
     channels = 1 if args.task == "fashion" else 3
     mask_channel = 0 if args.task == "restore" else 1
-    return {"input_nc": channels + mask_channel, "output_nc": channels, "num_downs": args.num_downs,
-            "ngf": args.ngf, "max_mult": args.max_mult}
+    settings = {"input_nc": channels + mask_channel, "output_nc": channels, "num_downs": args.num_downs,
+                "ngf": args.ngf, "max_mult": args.max_mult}
+    return {**settings, "residual": True} if args.task == "restore" else settings
 
 
 def discriminator_layers(args) -> int:
@@ -314,7 +317,7 @@ def write_record(args, argv, progress, out: Path, source) -> None:
                       "adam_betas": [0.5, 0.999], "lr_schedule": "constant, then linear to 0 over the second half",
                       "l1_lambda": L1_LAMBDA, "gan_loss": "least squares",
                       "context_weight": None if args.task == "restore" else CONTEXT_WEIGHT},
-        weights_dtype="float16", data=data)
+        weights_dtype="float16", data=data, **({"note": args.note} if args.note else {}))
 
 
 if __name__ == "__main__":

@@ -264,3 +264,14 @@ def test_music_tab_in_a_browser_gives_an_audio_player_and_piano_roll(app_url, tm
         assert page.locator(".toast-body.error").count() == 0
         page.screenshot(path=str(tmp_path / "music.png"), full_page=True)
         browser.close()
+
+
+def test_benchmark_rows_time_sampling_and_every_renderer(music_checkpoint):
+    from aigc_demo.bench.music import music_rows
+
+    rows = music_rows(repeats=1, bars=(2,))
+    tasks = [row["task"] for row in rows]
+    assert tasks[0] == "music: sampling 2 bars (LSTM)" and any("built-in" in task for task in tasks)
+    assert len(rows) == 3 if synth.fluidsynth_available() else 2
+    for row in rows:
+        assert row["audio_seconds"] >= 2 * 4 * 60 / 80 * 0.9 and row["rtf"] == row["seconds"] / row["audio_seconds"]

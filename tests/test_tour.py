@@ -83,7 +83,9 @@ def test_style_transfer(page, tmp_path):
 
 def test_inpainting(page, tmp_path):
     open_tab(page, "Inpainting")
-    page.locator("#inpaint-examples").locator("tr, button").nth(1).click()
+    page.locator("#inpaint-examples tbody tr").first.click()  # a held-out photo and its mask
+    wait_js(page, "() => document.querySelectorAll('#inpaint-overlay img').length >= 1")
+    page.wait_for_timeout(3000)  # the editor draws its new background on its canvas before it can send it
     page.locator("#inpaint-run").click()
     wait_js(page, "() => document.querySelector('#inpaint-result img')")
     no_error(page)

@@ -1,0 +1,74 @@
+"""The Multimodal tab in a real browser (Debian's Chromium via Playwright), with the bundled models."""
+import os
+
+import pytest
+
+from aigc_demo.checkpoints import REPO_ROOT
+from tests.conftest import served_app
+from tests.test_browser import CHROMIUM, browser, open_page  # noqa: F401  (browser is a fixture)
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def url():
+    previous = os.environ.get("AIGC_CHECKPOINTS")
+    os.environ["AIGC_CHECKPOINTS"] = str(REPO_ROOT / "checkpoints")
+    try:
+        with served_app() as local_url:
+            yield local_url
+    finally:
+        if previous is None:
+            os.environ.pop("AIGC_CHECKPOINTS", None)
+        else:
+            os.environ["AIGC_CHECKPOINTS"] = previous
+
+
+def open_multimodal(browser, url, sub_tab):  # noqa: F811
+    page = open_page(browser, url)
+    page.get_by_role("tab", name="Multimodal").first.click()
+    page.get_by_role("tab", name=sub_tab).first.click()
+    return page
+
+
+def test_text_to_image_draws_says_what_it_understood_and_sends_to_style_transfer(browser, url, tmp_path):  # noqa: F811
+    page = open_multimodal(browser, url, "Text to image")
+    page.get_by_label("Describe a garment").first.fill("a pair of trainers")
+    page.locator("#mm-draw").click()
+    page.wait_for_function("() => document.querySelectorAll('#mm-images img').length >= 4", timeout=60_000)
+    page.locator("#mm-understood").get_by_text("Sneaker").wait_for(timeout=10_000)
+    assert page.locator(".toast-body.error").count() == 0
+    page.screenshot(path=str(tmp_path / "multimodal.png"), full_page=True)
+    page.locator("#mm-send-style").click()
+    page.locator("#style-input").get_by_text(".webp").or_(page.locator("#style-input").get_by_text(".png")) \
+        .first.wait_for(timeout=20_000)
+    assert page.get_by_role("tab", name="Style transfer", selected=True).count() == 1
+
+
+def test_an_unknown_concept_is_refused_in_a_toast(browser, url):  # noqa: F811
+    page = open_multimodal(browser, url, "Text to image")
+    page.get_by_label("Describe a garment").first.fill("a spaceship")
+    page.locator("#mm-draw").click()
+    page.get_by_text("Nothing these models know is close").first.wait_for(timeout=30_000)
+    assert "Traceback" not in page.content()
+
+
+def test_a_story_gets_pictures_narration_and_a_video(browser, url):  # noqa: F811
+    page = open_multimodal(browser, url, "Story")
+    page.get_by_label("Opening of the story").first.fill("Emma wore her best dress to the ball.")
+    page.get_by_label("Paragraphs").first.fill("1")
+    page.locator("#mm-tell").click()
+    page.wait_for_function("() => document.querySelector('#mm-story-video video')?.src", timeout=120_000)
+    assert page.locator("#mm-story-audio audio, #mm-story-audio [data-testid='waveform-controls']").count() >= 1
+    assert page.locator("#mm-story-pictures img").count() >= 1
+    assert page.locator(".toast-body.error").count() == 0
+    page.locator("#mm-story-send-explorer").click()
+    page.wait_for_function("() => document.querySelector('#explorer-label input')?.value == 'Dress'", timeout=20_000)
+
+
+def test_replies_rank_lines_from_the_novels(browser, url):  # noqa: F811
+    page = open_multimodal(browser, url, "Replies")
+    page.get_by_label("Your message").first.fill("What do you think of Mr. Darcy?")
+    page.locator("#mm-reply").click()
+    page.wait_for_function("() => document.querySelector('#mm-best-reply textarea')?.value.length > 10",
+                           timeout=60_000)

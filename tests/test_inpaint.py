@@ -327,7 +327,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
-def test_tab_runs_an_example_in_a_browser(tiny_pix2pix, tmp_path):
+def test_tab_runs_an_example_and_sends_the_result_to_style_transfer(tiny_pix2pix, tmp_path):
     from playwright.sync_api import sync_playwright
 
     from tests.test_browser import CHROMIUM_FLAGS
@@ -345,4 +345,6 @@ def test_tab_runs_an_example_in_a_browser(tiny_pix2pix, tmp_path):
         page.wait_for_function("() => document.querySelectorAll('#inpaint-result img').length >= 1", timeout=60_000)
         assert page.locator("#inpaint-slider img").count() >= 1 and page.locator(".toast-body.error").count() == 0
         page.screenshot(path=str(tmp_path / "inpaint.png"), full_page=True)
+        page.locator("#inpaint-send-style").click()  # the result becomes the Style transfer tab's picture
+        page.wait_for_function("() => document.querySelectorAll('#style-preview img').length >= 1", timeout=30_000)
         browser.close()

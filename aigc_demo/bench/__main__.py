@@ -3,9 +3,8 @@ import sys
 
 from aigc_demo.cli import dispatch
 
-AREAS = {"text": "aigc_demo.bench.text", "image": "aigc_demo.bench.image", "style": "aigc_demo.bench.style",
-         "lab": "aigc_demo.bench.lab", "inpaint": "aigc_demo.bench.inpaint", "audio": "aigc_demo.bench.audio", "music": "aigc_demo.bench.music",
-         "multimodal": "aigc_demo.bench.multimodal", "load": "aigc_demo.bench.load"}
+AREAS = {area: f"aigc_demo.bench.{area}"
+         for area in ("text", "image", "style", "lab", "inpaint", "audio", "music", "multimodal", "load")}
 
 if __name__ == "__main__":
     dispatch("bench", AREAS, sys.argv[1:])

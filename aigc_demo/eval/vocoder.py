@@ -210,7 +210,7 @@ and festival with the CMU voices (BSD-style). Weights: MIT, like this project.
 ```bash
 {training['command']}
 ```
-Hardware: {training['hardware']}, shared with other jobs. Wall time so far: {training['wall_seconds'] / 60:.0f}
+{('Note: ' + training['note'] + chr(10) * 2) if training.get('note') else ''}Hardware: {training['hardware']}, shared with other jobs. Wall time so far: {training['wall_seconds'] / 60:.0f}
 minutes ({training['learning_curve'][-1]['step'] if training['learning_curve'] else 0} steps); the checkpoint is the
 step with the best validation PESQ-wb (step {training['best']['step']}). Settings: {json.dumps(settings)}.
 Optimisation: {json.dumps(training['optimisation'])}. Resumable: `--resume` continues from train_state/vocoder.

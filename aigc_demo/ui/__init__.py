@@ -15,7 +15,7 @@ def build_demo() -> gr.Blocks:
     from aigc_demo.ui.audio import build_audio_tab
     from aigc_demo.ui.crosstab import wire_send_buttons
     from aigc_demo.ui.image import build_image_tab
-    from aigc_demo.ui.inpaint import build_inpaint_tab, first_file_input
+    from aigc_demo.ui.inpaint import build_inpaint_tab
     from aigc_demo.ui.lab import build_lab_tab
     from aigc_demo.ui.multimodal import build_multimodal_tab
     from aigc_demo.ui.style import build_style_tab
@@ -32,10 +32,10 @@ def build_demo() -> gr.Blocks:
                 build_text_tab(session_models)
             with gr.Tab(t("tab.image"), id="image"):
                 build_image_tab(session_models)
-            with gr.Tab(t("tab.style"), id="style") as style_tab:
+            with gr.Tab(t("tab.style"), id="style"):
                 build_style_tab()
             with gr.Tab(t("tab.inpaint"), id="inpaint"):
-                build_inpaint_tab(tabs, first_file_input(style_tab))  # "send to Style transfer" targets it
+                build_inpaint_tab()
             with gr.Tab(t("tab.audio"), id="audio"):
                 build_audio_tab()
             with gr.Tab(t("tab.multimodal"), id="multimodal"):

@@ -24,6 +24,12 @@ def to_style(pictures):
     return first_picture(pictures), gr.Tabs(selected="style")
 
 
+def file_to_style(path):
+    if not path:
+        raise gr.Error("Fill a picture first, then send the result.")
+    return path, gr.Tabs(selected="style")
+
+
 def to_inpaint(pictures):
     return first_picture(pictures), gr.Tabs(selected="inpaint")
 
@@ -49,6 +55,7 @@ def to_explorer(pictures, seed):
 SENDS = [
     ("mm-send-style", to_style, ["mm-images"], ["style-input", "tabs"]),
     ("mm-send-inpaint", to_inpaint, ["mm-images"], ["inpaint-editor", "tabs"]),
+    ("inpaint-send-style", file_to_style, ["inpaint-download"], ["style-input", "tabs"]),
     ("mm-story-send-speech", to_speech, ["mm-story-text"], ["speech-text", "tabs", "audio-tabs"]),
     ("text-send-speech", to_speech, ["text-output"], ["speech-text", "tabs", "audio-tabs"]),
     ("mm-story-send-explorer", to_explorer, ["mm-story-pictures", "mm-story-seed"],

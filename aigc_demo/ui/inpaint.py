@@ -195,24 +195,6 @@ def brush_sized(size: float):
                           eraser=gr.Eraser(default_size=size))
 
 
-def send_to_style(result_file):
-    if not result_file:
-        raise gr.Error("Fill a picture first, then send the result.")
-    return result_file, gr.Tabs(selected="style")
-
-
-def first_file_input(block) -> gr.File | None:
-    """The first file input inside `block`, breadth first: in the Style transfer tab, its picture upload (the style
-    image upload sits deeper, inside the neural-style group)."""
-    queue = [block]
-    while queue:
-        current = queue.pop(0)
-        if isinstance(current, gr.File):
-            return current
-        queue.extend(getattr(current, "children", []))
-    return None
-
-
 def examples(models: list[str]) -> list[list]:
     rows = [["chelsea.jpg", "chelsea-mask.png", "pix2pix-photo"], ["coffee.jpg", "coffee-mask.png", "pix2pix-photo"],
             ["chelsea.jpg", "chelsea-mask.png", "telea"], ["sneaker.png", "sneaker-mask.png", "pix2pix-fashion"],
@@ -233,9 +215,8 @@ def into_editor(picture: str | None, mask_file=None):
 
 
 # ----------------------------------------------------------------------------- layout
-def build_inpaint_tab(tabs: gr.Tabs | None = None, style_input: gr.components.Component | None = None) -> None:
-    """The tab; with `tabs` and `style_input` (the Style transfer tab's picture input), a button sends the result
-    there and switches to that tab."""
+def build_inpaint_tab() -> None:
+    """The tab. Its "send to Style transfer" button is wired in ui/crosstab.py, with the other tabs' buttons."""
     models = available_models()
     default = "pix2pix-photo" if "pix2pix-photo" in models else models[0]
     with gr.Row():
@@ -260,8 +241,7 @@ def build_inpaint_tab(tabs: gr.Tabs | None = None, style_input: gr.components.Co
             with gr.Row():
                 result_file = gr.DownloadButton(t("inpaint.download_result"), size="sm", elem_id="inpaint-download")
                 mask_out = gr.DownloadButton(t("inpaint.download_mask"), size="sm", elem_id="inpaint-download-mask")
-            send = gr.Button(t("inpaint.send_to_style"), size="sm", visible=style_input is not None,
-                             elem_id="inpaint-send-style")
+            gr.Button(t("inpaint.send_to_style"), size="sm", elem_id="inpaint-send-style")
             card, card_file = run_card_panel()
     outputs = [result, slider, shown, note, result_file, mask_out, card, card_file]
     # Examples go through a hidden picture: the table shows no thumbnail for an ImageEditor column.
@@ -282,7 +262,5 @@ def build_inpaint_tab(tabs: gr.Tabs | None = None, style_input: gr.components.Co
     example_picture.change(friendly_errors(into_editor), [example_picture, mask_file], [editor, shown],
                            api_visibility="undocumented", queue=False)
     brush.release(brush_sized, brush, editor, api_visibility="undocumented", queue=False)
-    if style_input is not None and tabs is not None:
-        send.click(send_to_style, result_file, [style_input, tabs], api_visibility="undocumented", queue=False)
     with gr.Accordion(t("how"), open=False):
         gr.Markdown(how_it_works([m for m in models if m not in CLASSICAL_MODELS], HOW_EXTRA))

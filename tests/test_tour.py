@@ -35,6 +35,7 @@ def page(browser):  # noqa: F811
 
 def shoot(page, name: str, tmp_path: Path) -> None:
     folder = Path(os.environ.get("AIGC_SCREENSHOTS") or tmp_path)
+    page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_timeout(800)  # let images and waveforms finish drawing
     page.screenshot(path=str(folder / name), full_page=False, type="jpeg" if name.endswith(".jpg") else "png")
 

@@ -25,7 +25,7 @@ from aigc_demo.pipelines.inpaint import (CLASSICAL_MODELS, available_models, che
                                          mask_picture, overlay, read_mask, read_model)
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.tempfiles import new_output_path
-from aigc_demo.ui.common import friendly_errors, how_it_works, run_card_panel
+from aigc_demo.ui.common import examples_table, friendly_errors, how_it_works, run_card_panel
 
 EXAMPLES_DIR = REPO_ROOT / "assets" / "inpaint"
 MAX_SIDE = 1024  # longest side the tab works at (CPU latency: `python -m aigc_demo.bench inpaint`)
@@ -246,8 +246,8 @@ def build_inpaint_tab() -> None:
     outputs = [result, slider, shown, note, result_file, mask_out, card, card_file]
     # Examples go through a hidden picture: the table shows no thumbnail for an ImageEditor column.
     example_picture = gr.Image(visible="hidden", type="filepath")  # mounted (so it emits change), not shown
-    shelf = gr.Examples(examples(models), [example_picture, mask_file, model], label=t("inpaint.examples"))
-    shelf.dataset.headers = ["picture", "mask", "model"]  # Gradio shows translated labels raw in example headers
+    shelf = examples_table(examples(models), [example_picture, mask_file, model], ["picture", "mask", "model"],
+                           label=t("inpaint.examples"))
     shelf.dataset.elem_id = "inpaint-examples"
     go.click(inpaint_editor, [editor, mask_file, model], outputs, api_visibility="undocumented",
              concurrency_id="inpaint_models", concurrency_limit=2)

@@ -16,7 +16,7 @@ from aigc_demo.pipelines.music import DEFAULT_MODEL, INSTRUMENTS, MusicPipeline,
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed, torch_generator
 from aigc_demo.tempfiles import new_output_path
-from aigc_demo.ui.common import (clamp, friendly_errors, how_it_works, run_card_panel, seed_controls, seed_used_box,
+from aigc_demo.ui.common import (clamp, examples_table, friendly_errors, how_it_works, run_card_panel, seed_controls, seed_used_box,
                                  wire_seed_buttons)
 
 # (low, high) of each number; the API clamps to these, the sliders cannot leave them.
@@ -105,8 +105,8 @@ def build_music_section() -> None:
             note = gr.Markdown(elem_id="music-note")
             seed_used = seed_used_box()
             card, card_file = run_card_panel()
-    shelf = gr.Examples(EXAMPLES, [seed, temperature, length, instrument], label=t("music.examples"))
-    shelf.dataset.headers = ["seed", "temperature", "bars", "instrument"]  # Gradio shows translated labels raw here
+    examples_table(EXAMPLES, [seed, temperature, length, instrument], ["seed", "temperature", "bars", "instrument"],
+                   label=t("music.examples"))
     go.click(generate_music, [seed, temperature, length, instrument, metre, tempo],
              [audio, midi, roll, note, seed_used, card, card_file], api_name="generate_music",
              concurrency_id="music", concurrency_limit=2)

@@ -16,8 +16,8 @@ from aigc_demo.pipelines.music import DEFAULT_MODEL, INSTRUMENTS, MusicPipeline,
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed, torch_generator
 from aigc_demo.tempfiles import new_output_path
-from aigc_demo.ui.common import (clamp, examples_table, friendly_errors, how_it_works, run_card_panel, seed_controls, seed_used_box,
-                                 wire_seed_buttons)
+from aigc_demo.ui.common import (clamp, examples_table, friendly_errors, how_it_works, run_card_panel, seed_controls,
+                                 seed_used_box, wire_seed_buttons)
 
 # (low, high) of each number; the API clamps to these, the sliders cannot leave them.
 TEMPERATURE_RANGE = (0.1, 2.0)

@@ -13,7 +13,7 @@ from aigc_demo.errors import UserInputError
 from aigc_demo.i18n import t
 from aigc_demo.pipelines.speech import SPEED_RANGE, VOICES, TextToSpeechPipeline, available_voices, default_voice
 from aigc_demo.runcard import run_card, write_run_card
-from aigc_demo.ui.common import clamp, clean_text, friendly_errors, run_card_panel
+from aigc_demo.ui.common import clamp, clean_text, examples_table, friendly_errors, run_card_panel
 
 EXAMPLES = [
     ["It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in "
@@ -79,7 +79,7 @@ def build_speech_section() -> None:
                              buttons=["download"], elem_id="speech-audio")
             note = gr.Markdown(elem_id="speech-note")
             card, card_file = run_card_panel()
-    gr.Examples(EXAMPLES, [text, voice, speed], label=t("speech.examples"))
+    examples_table(EXAMPLES, [text, voice, speed], ["text", "voice", "speed"], label=t("speech.examples"))
     go.click(text_to_speech, [text, voice, speed], [audio, note, card, card_file], api_name="text_to_speech",
              concurrency_id="speech", concurrency_limit=2)
     with gr.Accordion(t("how"), open=False):

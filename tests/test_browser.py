@@ -1,31 +1,17 @@
 """A real browser (Debian's Chromium driven by Playwright) clicks through the studio."""
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import served_app
+from tests.conftest import CHROMIUM, served_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
 def url(tiny_checkpoints):
     with served_app() as local_url:
         yield local_url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, url, locale="en-US"):

@@ -1,7 +1,6 @@
 """Inpainting tab: the U-Net, masks, pipelines, training and evaluation in smoke mode, the /inpaint API with
 bad input through the served app, the bundled fashion model against the baselines, and a browser check."""
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +9,7 @@ import torch
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from tests.conftest import served_app
+from tests.conftest import CHROMIUM, served_app
 
 ASSETS = Path("assets/inpaint")
 MODELS = ["pix2pix-fashion", "pix2pix-photo", "restore", "telea", "navier-stokes", "biharmonic"]
@@ -323,14 +322,13 @@ def test_bundled_fashion_model_beats_telea_on_the_centre_box(monkeypatch):
 
 
 # ----------------------------------------------------------------------------- in a browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 def test_tab_runs_an_example_and_sends_the_result_to_style_transfer(tiny_pix2pix, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from tests.test_browser import CHROMIUM_FLAGS
+    from tests.conftest import CHROMIUM_FLAGS
 
     with served_app() as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)

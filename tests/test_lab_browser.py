@@ -2,7 +2,8 @@
 import pytest
 
 from tests.conftest import served_app
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, pytestmark as browser_needed
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.test_browser import pytestmark as browser_needed
 
 pytestmark = browser_needed  # skipped where Debian's Chromium is not installed
 

@@ -5,7 +5,8 @@ import pytest
 
 from aigc_demo.checkpoints import REPO_ROOT
 from tests.conftest import served_app
-from tests.test_browser import CHROMIUM, browser, open_page  # noqa: F401  (browser is a fixture)
+from tests.conftest import CHROMIUM
+from tests.test_browser import open_page
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
 
@@ -24,14 +25,14 @@ def url():
             os.environ["AIGC_CHECKPOINTS"] = previous
 
 
-def open_multimodal(browser, url, sub_tab):  # noqa: F811
+def open_multimodal(browser, url, sub_tab):
     page = open_page(browser, url)
     page.get_by_role("tab", name="Multimodal").first.click()
     page.get_by_role("tab", name=sub_tab).first.click()
     return page
 
 
-def test_text_to_image_draws_says_what_it_understood_and_sends_to_style_transfer(browser, url, tmp_path):  # noqa: F811
+def test_text_to_image_draws_says_what_it_understood_and_sends_to_style_transfer(browser, url, tmp_path):
     page = open_multimodal(browser, url, "Text to image")
     page.get_by_label("Describe a garment").first.fill("a pair of trainers")
     page.locator("#mm-draw").click()
@@ -45,7 +46,7 @@ def test_text_to_image_draws_says_what_it_understood_and_sends_to_style_transfer
     assert page.get_by_role("tab", name="Style transfer", selected=True).count() == 1
 
 
-def test_an_unknown_concept_is_refused_in_a_toast(browser, url):  # noqa: F811
+def test_an_unknown_concept_is_refused_in_a_toast(browser, url):
     page = open_multimodal(browser, url, "Text to image")
     page.get_by_label("Describe a garment").first.fill("a spaceship")
     page.locator("#mm-draw").click()
@@ -53,7 +54,7 @@ def test_an_unknown_concept_is_refused_in_a_toast(browser, url):  # noqa: F811
     assert "Traceback" not in page.content()
 
 
-def test_a_story_gets_pictures_narration_and_a_video(browser, url):  # noqa: F811
+def test_a_story_gets_pictures_narration_and_a_video(browser, url):
     page = open_multimodal(browser, url, "Story")
     page.get_by_label("Opening of the story").first.fill("Emma wore her best dress to the ball.")
     page.get_by_label("Paragraphs").first.fill("1")
@@ -66,7 +67,7 @@ def test_a_story_gets_pictures_narration_and_a_video(browser, url):  # noqa: F81
     page.wait_for_function("() => document.querySelector('#explorer-label input')?.value == 'Dress'", timeout=20_000)
 
 
-def test_replies_rank_lines_from_the_novels(browser, url):  # noqa: F811
+def test_replies_rank_lines_from_the_novels(browser, url):
     page = open_multimodal(browser, url, "Replies")
     page.get_by_label("Your message").first.fill("What do you think of Mr. Darcy?")
     page.locator("#mm-reply").click()

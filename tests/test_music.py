@@ -16,9 +16,8 @@ from aigc_demo.pipelines import synth
 from aigc_demo.pipelines.midi import Note, grid_notes, midi_bytes
 from aigc_demo.pipelines.music import sample_grid
 from aigc_demo.seeding import torch_generator
-from tests.conftest import served_app
+from tests.conftest import CHROMIUM, served_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 needs_fluidsynth = pytest.mark.skipif(not synth.fluidsynth_available(),
                                       reason="Debian fluidsynth + timgm6mb-soundfont not installed")
@@ -247,7 +246,7 @@ def test_python_callers_get_clamped_settings(music_checkpoint):
 def test_music_tab_in_a_browser_gives_an_audio_player_and_piano_roll(app_url, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from tests.test_browser import CHROMIUM_FLAGS
+    from tests.conftest import CHROMIUM_FLAGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)

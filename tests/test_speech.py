@@ -14,7 +14,7 @@ from aigc_demo.audio import MAX_SECONDS, describe, read_user_audio, to_gradio
 from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.pipelines import speech
 from aigc_demo.pipelines.speech import TextToSpeechPipeline, split_sentences, validate_text
-from tests.conftest import served_app
+from tests.conftest import CHROMIUM, served_app
 
 HAS_ESPEAK = shutil.which("espeak-ng") is not None
 needs_espeak = pytest.mark.skipif(not HAS_ESPEAK, reason="espeak-ng is not installed (packages.txt lists it)")
@@ -190,14 +190,13 @@ def test_text_to_speech_api_refuses_bad_input_in_one_sentence(app_url):
             client.predict(text, voice, 1.0, api_name="/text_to_speech")
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists() or not HAS_ESPEAK, reason="needs Debian's chromium and espeak-ng")
 def test_browser_speech_section_plays_speech(app_url, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from tests.test_browser import CHROMIUM_FLAGS
+    from tests.conftest import CHROMIUM_FLAGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)

@@ -10,13 +10,13 @@ import pytest
 
 from aigc_demo.checkpoints import REPO_ROOT
 from tests.conftest import served_app
-from tests.test_browser import CHROMIUM, browser  # noqa: F401  (a fixture)
+from tests.conftest import CHROMIUM
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
 
 
 @pytest.fixture(scope="module")
-def page(browser):  # noqa: F811
+def page(browser):
     previous = os.environ.get("AIGC_CHECKPOINTS")
     os.environ["AIGC_CHECKPOINTS"] = str(REPO_ROOT / "checkpoints")
     try:

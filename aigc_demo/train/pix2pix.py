@@ -38,7 +38,6 @@ from tqdm.auto import tqdm
 
 from aigc_demo.data import masks as mask_sets
 from aigc_demo.models.pix2pix import NLayerDiscriminator, UnetGenerator, init_weights
-from aigc_demo.pipelines.convert import from_uint8
 from aigc_demo.train.common import due, log_means, start_run, write_training_record
 from aigc_demo.train.cyclegan import draw, learning_rate, lsgan
 from aigc_demo.train.images import add_run_arguments, load_split, sample_path, step_generator

@@ -57,3 +57,14 @@ def model_card(name: str) -> tuple[dict, str]:
         _, front, body = text.split("---\n", 2)
         return yaml.safe_load(front) or {}, body
     return {}, text
+
+
+def load_pretrained(model_class, folder: str | Path, name: str, hint: str = "the other models still work."):
+    """`model_class.from_pretrained(folder, strict=True)` for the hub-mixin models here (a local folder is read as
+    safetensors only), with a missing or damaged checkpoint turned into one sentence that names the model."""
+    from aigc_demo.errors import ModelUnavailableError
+
+    try:
+        return model_class.from_pretrained(str(folder), strict=True)
+    except (OSError, RuntimeError, ValueError) as error:
+        raise ModelUnavailableError(f"The {name} checkpoint failed to load ({type(error).__name__}); {hint}") from error

@@ -7,7 +7,7 @@ from typing import Callable, Iterator
 
 import torch
 
-from aigc_demo.checkpoints import checkpoints_dir, intact
+from aigc_demo.checkpoints import checkpoints_dir, intact, load_pretrained
 from aigc_demo.device import pick_device, pick_dtype, stream_with_precision_fallback
 from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.registry import registry
@@ -45,12 +45,12 @@ def load_image_model(name: str, device: torch.device, dtype: torch.dtype):
 
 def load_from_folder(family: str, folder: Path, device: torch.device, dtype: torch.dtype):
     """A family's network(s) from any checkpoint folder (the bundled ones, or a training run's for evaluation)."""
-    try:
-        if family == "diffusion":
-            from aigc_demo.models.diffusion import load_diffusion
+    if family != "diffusion":
+        return load_pretrained(generator_class(family), folder, family).to(device, dtype).eval()
+    from aigc_demo.models.diffusion import load_diffusion
 
-            return load_diffusion(folder, device, dtype)
-        return generator_class(family).from_pretrained(folder, strict=True).to(device, dtype).eval()
+    try:
+        return load_diffusion(folder, device, dtype)
     except (OSError, RuntimeError, ValueError) as error:
         raise ModelUnavailableError(f"The {family} checkpoint failed to load ({type(error).__name__}); "
                                     "the other models still work.") from error

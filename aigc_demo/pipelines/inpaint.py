@@ -27,9 +27,9 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-from aigc_demo.checkpoints import checkpoints_dir
+from aigc_demo.checkpoints import checkpoints_dir, load_pretrained
 from aigc_demo.device import check_finite, pick_device, pick_dtype, with_precision_fallback
-from aigc_demo.errors import ModelUnavailableError, UserInputError
+from aigc_demo.errors import UserInputError
 from aigc_demo.registry import registry
 
 LEARNED_MODELS = ("pix2pix-fashion", "pix2pix-photo", "restore")
@@ -164,12 +164,7 @@ def fill_scaled(picture: np.ndarray, mask: np.ndarray, scale: float,
 def load_generator(name: str, device: torch.device, dtype: torch.dtype, folder: Path | None = None):
     from aigc_demo.models.pix2pix import UnetGenerator
 
-    try:
-        generator = UnetGenerator.from_pretrained(folder or checkpoints_dir() / name, strict=True)
-    except (OSError, RuntimeError, ValueError) as error:
-        raise ModelUnavailableError(f"The {name} weights failed to load ({type(error).__name__}); "
-                                    "the other models still work.") from error
-    return generator.to(device, dtype).eval()
+    return load_pretrained(UnetGenerator, folder or checkpoints_dir() / name, name).to(device, dtype).eval()
 
 
 def cached_generator(name: str, dtype: torch.dtype):

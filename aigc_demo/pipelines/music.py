@@ -18,9 +18,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from aigc_demo.checkpoints import checkpoints_dir
+from aigc_demo.checkpoints import checkpoints_dir, load_pretrained
 from aigc_demo.data import chorales
-from aigc_demo.errors import ModelUnavailableError
 from aigc_demo.pipelines import synth
 from aigc_demo.pipelines.midi import Note, grid_notes, midi_bytes
 from aigc_demo.registry import registry
@@ -50,11 +49,7 @@ class MusicResult:
 def load_music_model(folder: str | Path):
     from aigc_demo.models.music import ChoraleLSTM
 
-    try:
-        model = ChoraleLSTM.from_pretrained(str(folder), strict=True)
-    except (OSError, RuntimeError, ValueError) as error:
-        raise ModelUnavailableError(f"The music model failed to load ({type(error).__name__}); "
-                                    "train it with `python -m aigc_demo.train music`.") from error
+    model = load_pretrained(ChoraleLSTM, folder, "music", "train it with `python -m aigc_demo.train music`.")
     return model.float().eval()
 
 

@@ -170,8 +170,8 @@ def write_video(path: Path, frames: list[np.ndarray], starts: list[float], total
     import imageio_ffmpeg
 
     ends = starts[1:] + [total_seconds]
-    writer = imageio_ffmpeg.write_frames(str(path), FRAME_SIZE, fps=VIDEO_FPS, codec="libx264", audio_path=str(audio_path),
-                                         audio_codec="aac", output_params=["-shortest"],
+    writer = imageio_ffmpeg.write_frames(str(path), FRAME_SIZE, fps=VIDEO_FPS, codec="libx264",
+                                         audio_path=str(audio_path), audio_codec="aac", output_params=["-shortest"],
                                          ffmpeg_log_level="error", macro_block_size=8)
     writer.send(None)
     for frame, start, end in zip(frames, starts, ends):
@@ -252,7 +252,8 @@ def tell_story(prompt: str, paragraphs: int, seed: int, motif: str = FROM_TEXT,
     story = Story([], 0)
     for index, (text, (concept, reason)) in enumerate(zip(texts, concepts)):
         if not concept:  # nothing garment-like anywhere: the seed picks, and the caption says so
-            concept, reason = CLASS_NAMES[int(rng.integers(len(CLASS_NAMES)))], "no garment in the story; picked by the seed"
+            concept = CLASS_NAMES[int(rng.integers(len(CLASS_NAMES)))]
+            reason = "no garment in the story; picked by the seed"
         story.paragraphs.append(Paragraph(text, concept, reason, draw_garment(concept, seed + index)))
         if should_stop():
             return

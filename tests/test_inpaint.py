@@ -325,13 +325,8 @@ def test_bundled_fashion_model_beats_telea_on_the_centre_box(monkeypatch):
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
-def test_tab_runs_an_example_and_sends_the_result_to_style_transfer(tiny_pix2pix, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from tests.conftest import CHROMIUM_FLAGS
-
-    with served_app() as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+def test_tab_runs_an_example_and_sends_the_result_to_style_transfer(tiny_pix2pix, browser, tmp_path):
+    with served_app() as url:
         page = browser.new_page(locale="en-US", viewport={"width": 1280, "height": 1000})
         page.goto(url)
         page.get_by_role("tab", name="Inpainting").first.click(timeout=30_000)
@@ -345,4 +340,4 @@ def test_tab_runs_an_example_and_sends_the_result_to_style_transfer(tiny_pix2pix
         page.screenshot(path=str(tmp_path / "inpaint.png"), full_page=True)
         page.locator("#inpaint-send-style").click()  # the result becomes the Style transfer tab's picture
         page.wait_for_function("() => document.querySelectorAll('#style-preview img').length >= 1", timeout=30_000)
-        browser.close()
+        page.close()

@@ -243,26 +243,20 @@ def test_python_callers_get_clamped_settings(music_checkpoint):
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
-def test_music_tab_in_a_browser_gives_an_audio_player_and_piano_roll(app_url, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from tests.conftest import CHROMIUM_FLAGS
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        page = browser.new_page(locale="en-US", viewport={"width": 1280, "height": 900})
-        page.goto(app_url)
-        page.get_by_role("tab", name="Audio").first.click()
-        page.get_by_role("tab", name="Music").first.click()
-        page.locator("#music-generate").wait_for(timeout=30_000)
-        assert page.locator("#music-audio a[download$='.wav']").count() == 0  # nothing before Generate
-        page.locator("#music-generate").click()
-        page.wait_for_function("() => document.querySelectorAll('#music-audio audio').length >= 1 && "
-                               "document.querySelector(\"#music-audio a[download$='.wav']\") !== null", timeout=60_000)
-        page.wait_for_function("() => document.querySelectorAll('#music-roll img').length >= 1", timeout=60_000)
-        assert page.locator(".toast-body.error").count() == 0
-        page.screenshot(path=str(tmp_path / "music.png"), full_page=True)
-        browser.close()
+def test_music_tab_in_a_browser_gives_an_audio_player_and_piano_roll(app_url, browser, tmp_path):
+    page = browser.new_page(locale="en-US", viewport={"width": 1280, "height": 900})
+    page.goto(app_url)
+    page.get_by_role("tab", name="Audio").first.click()
+    page.get_by_role("tab", name="Music").first.click()
+    page.locator("#music-generate").wait_for(timeout=30_000)
+    assert page.locator("#music-audio a[download$='.wav']").count() == 0  # nothing before Generate
+    page.locator("#music-generate").click()
+    page.wait_for_function("() => document.querySelectorAll('#music-audio audio').length >= 1 && "
+                           "document.querySelector(\"#music-audio a[download$='.wav']\") !== null", timeout=60_000)
+    page.wait_for_function("() => document.querySelectorAll('#music-roll img').length >= 1", timeout=60_000)
+    assert page.locator(".toast-body.error").count() == 0
+    page.screenshot(path=str(tmp_path / "music.png"), full_page=True)
+    page.close()
 
 
 def test_benchmark_rows_time_sampling_and_every_renderer(music_checkpoint):

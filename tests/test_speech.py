@@ -193,23 +193,17 @@ def test_text_to_speech_api_refuses_bad_input_in_one_sentence(app_url):
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists() or not HAS_ESPEAK, reason="needs Debian's chromium and espeak-ng")
-def test_browser_speech_section_plays_speech(app_url, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from tests.conftest import CHROMIUM_FLAGS
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        page = browser.new_page(locale="en-US", viewport={"width": 1280, "height": 900})
-        page.goto(app_url)
-        page.get_by_role("tab", name="Audio").first.click()
-        page.locator("#speech-text textarea").fill("A browser asked for this sentence.")
-        page.locator("#speech-voice input").click()
-        page.get_by_role("option", name="eSpeak NG en-us (formant synthesis)").click()
-        page.locator("#speech-speak").click()
-        page.locator("#speech-note").get_by_text("real-time factor").wait_for(timeout=60_000)
-        page.wait_for_function("() => document.querySelector('#speech-audio audio, #speech-audio .waveform-container,"
-                               " #speech-audio [data-testid=\"waveform-controls\"]') !== null", timeout=30_000)
-        assert page.locator(".toast-body.error").count() == 0
-        page.screenshot(path=str(tmp_path / "speech.png"), full_page=True)
-        browser.close()
+def test_browser_speech_section_plays_speech(app_url, browser, tmp_path):
+    page = browser.new_page(locale="en-US", viewport={"width": 1280, "height": 900})
+    page.goto(app_url)
+    page.get_by_role("tab", name="Audio").first.click()
+    page.locator("#speech-text textarea").fill("A browser asked for this sentence.")
+    page.locator("#speech-voice input").click()
+    page.get_by_role("option", name="eSpeak NG en-us (formant synthesis)").click()
+    page.locator("#speech-speak").click()
+    page.locator("#speech-note").get_by_text("real-time factor").wait_for(timeout=60_000)
+    page.wait_for_function("() => document.querySelector('#speech-audio audio, #speech-audio .waveform-container,"
+                           " #speech-audio [data-testid=\"waveform-controls\"]') !== null", timeout=30_000)
+    assert page.locator(".toast-body.error").count() == 0
+    page.screenshot(path=str(tmp_path / "speech.png"), full_page=True)
+    page.close()

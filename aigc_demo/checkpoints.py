@@ -1,6 +1,7 @@
 """Where bundled checkpoints live, and what their model cards say."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -17,19 +18,30 @@ def checkpoints_dir() -> Path:
 
 def intact(folder: Path) -> bool:
     """Whether a checkpoint folder looks loadable without loading it: its config.json parses and every
-    safetensors file's header opens (which catches truncated, empty and non-safetensors files in microseconds).
-    Damaged checkpoints are left out of the menus, so one broken model doesn't break its tab."""
+    safetensors file's header opens (which catches truncated, empty and non-safetensors files).
+    Damaged checkpoints are left out of the menus, so one broken model doesn't break its tab. Menus ask on
+    every request, so the answer is cached per file state (path, size, modification time)."""
+    files = [folder / "config.json", *sorted(folder.rglob("*.safetensors"))]
+    try:
+        state = tuple((str(path), path.stat().st_size, path.stat().st_mtime_ns) for path in files)
+    except OSError:
+        return False
+    return len(files) > 1 and _files_open(state)
+
+
+@functools.lru_cache(maxsize=256)
+def _files_open(state: tuple) -> bool:
     from safetensors import SafetensorError, safe_open
 
-    weights = list(folder.rglob("*.safetensors"))
+    config, *weights = (Path(path) for path, _, _ in state)
     try:
-        json.loads((folder / "config.json").read_text())
+        json.loads(config.read_text())
         for path in weights:
             with safe_open(str(path), framework="numpy"):
                 pass
     except (OSError, ValueError, SafetensorError):
         return False
-    return bool(weights)
+    return True
 
 
 def bundled(model_types: set[str]) -> list[str]:

@@ -7,12 +7,8 @@ section) when it is present. Median of --repeats runs after one warm-up. RTF bel
 """
 from __future__ import annotations
 
-import argparse
-import os
 
-import torch
-
-from aigc_demo.bench.timing import median_seconds
+from aigc_demo.bench.timing import bench_parser, median_seconds, use_threads
 
 TEXT = ("It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in "
         "want of a wife. However little known the feelings or views of such a man may be, this truth is well fixed.")
@@ -58,16 +54,11 @@ def music_section_rows(repeats: int) -> list[dict]:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m aigc_demo.bench audio", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (0 = torch's default)")
+    parser = bench_parser("audio", __doc__, threads=1)
     parser.add_argument("--no-music", action="store_true")
     args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(f"machine: {os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads; "
-          f"median of {args.repeats} runs after a warm-up")
+    machine = use_threads(args.threads)
+    print(machine + f"; median of {args.repeats} runs after a warm-up")
     rows = speech_rows(args.repeats) + vocoder_rows(args.repeats)
     rows += [] if args.no_music else music_section_rows(args.repeats)
     print("| task | seconds | audio seconds | real-time factor |\n|---|---:|---:|---:|")

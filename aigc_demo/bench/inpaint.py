@@ -7,14 +7,11 @@ way the tab runs it, from the photo. The median of --repeats runs after one warm
 """
 from __future__ import annotations
 
-import argparse
-import os
 
 import numpy as np
-import torch
 from PIL import Image
 
-from aigc_demo.bench.timing import median_seconds
+from aigc_demo.bench.timing import bench_parser, median_seconds, use_threads
 from aigc_demo.checkpoints import REPO_ROOT
 from aigc_demo.data.masks import centre_box, heldout_masks
 from aigc_demo.images import open_user_image
@@ -36,16 +33,11 @@ def timed_call(model: str, photo: Image.Image, mask: np.ndarray):
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m aigc_demo.bench inpaint", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser = bench_parser("inpaint", __doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
-    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
     args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(f"machine: {os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads; "
-          f"median of {args.repeats} runs after a warm-up, seconds per picture")
+    machine = use_threads(args.threads)
+    print(machine + f"; median of {args.repeats} runs after a warm-up, seconds per picture")
     columns = [f"{size} px {kind}" for size in args.sizes for kind in ("centre box", "strokes")]
     print("| model | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns))
     source = open_user_image(PHOTO)

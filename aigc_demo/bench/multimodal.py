@@ -6,17 +6,14 @@ median over --repeats stories. The story stage times are the ones the run card r
 """
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
-import torch
 from PIL import Image
 
-from aigc_demo.bench.timing import median_seconds
+from aigc_demo.bench.timing import bench_parser, median_seconds, use_threads
 
 PROMPT = "Elizabeth bought a new pair of running shoes and a warm winter coat."
 STAGES = ("text", "pictures", "narration", "music", "video")
@@ -41,15 +38,11 @@ def feature_rows(repeats: int) -> list[tuple[str, float]]:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m aigc_demo.bench multimodal", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser = bench_parser("multimodal", __doc__)
     parser.add_argument("--paragraphs", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
     args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(f"machine: {os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads")
+    machine = use_threads(args.threads)
+    print(machine)
     with tempfile.TemporaryDirectory() as folder:
         story_seconds(args.paragraphs, 0, Path(folder))  # warm-up: every model loaded once
         runs = [story_seconds(args.paragraphs, seed, Path(folder)) for seed in range(1, args.repeats + 1)]

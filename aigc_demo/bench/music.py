@@ -7,13 +7,11 @@ benchmarks (`python -m aigc_demo.bench audio` includes them).
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
-import torch
 
-from aigc_demo.bench.timing import median_seconds
+from aigc_demo.bench.timing import bench_parser, median_seconds, use_threads
 from aigc_demo.data import chorales
 from aigc_demo.pipelines import synth
 from aigc_demo.pipelines.midi import grid_notes, midi_bytes
@@ -68,15 +66,10 @@ def music_rows(repeats: int = 3, bars: tuple[int, ...] = BARS) -> list[dict]:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m aigc_demo.bench.music", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
+    parser = bench_parser("music", __doc__)
     args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(f"machine: {os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads; "
-          f"median of {args.repeats} runs after a warm-up")
+    machine = use_threads(args.threads)
+    print(machine + f"; median of {args.repeats} runs after a warm-up")
     print("| task | seconds | audio seconds | real-time factor |\n|---|---:|---:|---:|")
     for row in music_rows(args.repeats):
         print(f"| {row['task']} | {row['seconds']:.3f} | {row['audio_seconds']:.1f} | {row['rtf']:.4f} |")

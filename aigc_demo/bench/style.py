@@ -7,14 +7,11 @@ Photos bigger than 1024 px are capped by the tab before any model sees them.
 """
 from __future__ import annotations
 
-import argparse
-import os
 from typing import Callable
 
-import torch
 from PIL import Image
 
-from aigc_demo.bench.timing import median_seconds
+from aigc_demo.bench.timing import bench_parser, median_seconds, use_threads
 from aigc_demo.checkpoints import REPO_ROOT
 from aigc_demo.images import as_fashion_mnist, open_user_image
 from aigc_demo.pipelines.style import (GARMENT_MODELS, NEURAL_STYLE, VINTAGE, available_style_models, stylize,
@@ -35,16 +32,11 @@ def photo_runs(model: str, photo: Image.Image) -> dict[str, Callable[[], object]
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m aigc_demo.bench style", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser = bench_parser("style", __doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
-    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
     args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(f"machine: {os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads; "
-          f"median of {args.repeats} runs after a warm-up, seconds per picture")
+    machine = use_threads(args.threads)
+    print(machine + f"; median of {args.repeats} runs after a warm-up, seconds per picture")
     print("| model | " + " | ".join(f"{s} px" for s in args.sizes) + " |\n|---|" + "---:|" * len(args.sizes))
     models = available_style_models()
     source = open_user_image(PHOTO)

@@ -7,3 +7,12 @@ class UserInputError(ValueError):
 
 class ModelUnavailableError(RuntimeError):
     """A model can't be loaded here (not installed, hub unreachable, corrupt checkpoint)."""
+
+
+def require_words(text: str | None, ask: str, max_chars: int) -> str:
+    """`text` with whitespace squeezed and cut to `max_chars`, or a UserInputError saying `ask` when it holds no
+    letter or digit at all (empty, spaces, emoji or punctuation only)."""
+    squeezed = " ".join((text or "").split())
+    if not any(character.isalnum() for character in squeezed):
+        raise UserInputError(ask)
+    return squeezed[:max_chars]

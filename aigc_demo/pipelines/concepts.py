@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aigc_demo.data.fashion_mnist import CLASS_NAMES
-from aigc_demo.errors import UserInputError
+from aigc_demo.errors import require_words
 from aigc_demo.pipelines.encoder import encode
 from aigc_demo.registry import registry
 
@@ -79,10 +79,8 @@ def description_table() -> tuple[np.ndarray, list[int], list[str]]:
 
 
 def check_prompt(prompt: str | None) -> str:
-    text = " ".join((prompt or "").split())
-    if not any(character.isalnum() for character in text):
-        raise UserInputError("Describe a garment in words, for example 'a pair of running shoes'.")
-    return text[:MAX_PROMPT_CHARS]
+    return require_words(prompt, "Describe a garment in words, for example 'a pair of running shoes'.",
+                         MAX_PROMPT_CHARS)
 
 
 def match_concepts(prompts: list[str], min_similarity: float) -> list[ConceptMatch]:

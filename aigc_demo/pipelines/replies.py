@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aigc_demo.data.dialogue import DIALOGUE_FILE, load_dialogue, load_line_embeddings
-from aigc_demo.errors import ModelUnavailableError, UserInputError
+from aigc_demo.errors import ModelUnavailableError, require_words
 from aigc_demo.pipelines.encoder import encode
 from aigc_demo.registry import registry
 
@@ -39,10 +39,8 @@ def dialogue_index() -> tuple[list[dict], np.ndarray]:
 
 
 def check_message(message: str | None) -> str:
-    text = " ".join((message or "").split())
-    if not any(character.isalnum() for character in text):
-        raise UserInputError("Write a message in words first, for example 'Shall we walk to the village?'.")
-    return text[:MAX_MESSAGE_CHARS]
+    return require_words(message, "Write a message in words first, for example 'Shall we walk to the village?'.",
+                         MAX_MESSAGE_CHARS)
 
 
 def rank_replies(message: str, top: int = 5) -> list[Reply]:

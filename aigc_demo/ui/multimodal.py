@@ -8,6 +8,7 @@ import gradio as gr
 
 from aigc_demo.data.fashion_mnist import CLASS_NAMES
 from aigc_demo.device import describe, pick_device, pick_dtype
+from aigc_demo.errors import require_words
 from aigc_demo.i18n import t
 from aigc_demo.images import as_fashion_mnist, open_user_image
 from aigc_demo.pipelines.multimodal import describe_image as describe_picture
@@ -73,16 +74,15 @@ STORY_EXAMPLES = [["Elizabeth bought a new pair of running shoes and a warm wint
 def story(prompt: str, seed: int = -1, paragraphs: int = 3, motif: str = FROM_TEXT, progress=gr.Progress()):
     """A short illustrated, narrated story with a music bed. Streams the text and pictures as they come; returns
     the text, the pictures, the audio (narration over music), the MP4 and the run card."""
-    text = clean_text(prompt).strip()
-    if not any(character.isalnum() for character in text):
-        raise gr.Error("Write the opening of a story first, for example 'Emma wore her best dress to the ball.'.")
+    text = require_words(clean_text(prompt), "Write the opening of a story first, for example 'Emma wore her best "
+                         "dress to the ball.'.", MAX_STORY_PROMPT)
     count = int(clamp(paragraphs, 0, 1000, int))
     if count > MAX_PARAGRAPHS:
         gr.Warning(f"Stories here have at most {MAX_PARAGRAPHS} paragraphs; telling {MAX_PARAGRAPHS}.")
     seed = resolve_seed(seed)
     motif = motif if motif in CLASS_NAMES else FROM_TEXT
     start = time.perf_counter()
-    for event in tell_story(text[:MAX_STORY_PROMPT], count, seed, motif):
+    for event in tell_story(text, count, seed, motif):
         kind, payload = event[0], event[1:]
         if kind == "text":
             yield payload[0], gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), seed
@@ -93,7 +93,7 @@ def story(prompt: str, seed: int = -1, paragraphs: int = 3, motif: str = FROM_TE
         else:
             told = payload[0]
             card = run_card("story", "gpt2-austen + stylegan + tts + music-bach", "checkpoints/", seed,
-                            {"prompt": text[:MAX_STORY_PROMPT], "paragraphs": len(told.paragraphs), "motif": motif,
+                            {"prompt": text, "paragraphs": len(told.paragraphs), "motif": motif,
                              "concepts": [p.concept for p in told.paragraphs]},
                             describe(pick_device(), pick_dtype(pick_device())),
                             seconds=round(time.perf_counter() - start, 2), stage_seconds=told.seconds,

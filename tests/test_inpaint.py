@@ -175,6 +175,32 @@ def test_photo_smoke_training(tmp_path, task, name):
     assert (tmp_path / "state" / "samples" / "step_000004.png").is_file()
 
 
+def test_adversarial_weight_scales_the_discriminators_pull():
+    """With --adv-weight 0 the generator's update is pure L1 (whatever the discriminator says); with 1 it is not."""
+    from aigc_demo.models.pix2pix import NLayerDiscriminator, UnetGenerator, init_weights
+    from aigc_demo.train.pix2pix import training_step
+
+    class Plain:
+        backward = staticmethod(lambda loss: loss.backward())
+
+    def generator_after_one_step(adv_weight: float, discriminator_seed: int) -> torch.Tensor:
+        torch.manual_seed(0)
+        generator = UnetGenerator(input_nc=4, output_nc=3, num_downs=5, ngf=4, max_mult=2)
+        generator.apply(init_weights)
+        torch.manual_seed(discriminator_seed)
+        discriminator = NLayerDiscriminator(7, 4, n_layers=2)
+        discriminator.apply(init_weights)
+        optimizers = [torch.optim.Adam(net.parameters(), lr=1e-2) for net in (generator, discriminator)]
+        torch.manual_seed(1)
+        target, mask = torch.rand(2, 3, 32, 32) * 2 - 1, (torch.rand(2, 1, 32, 32) > 0.7).float()
+        training_step((generator, discriminator), optimizers, (torch.cat([target * (1 - mask), mask], 1), target, mask),
+                      Plain(), adv_weight)
+        return torch.cat([p.detach().flatten() for p in generator.parameters()])
+
+    assert torch.equal(generator_after_one_step(0.0, 1), generator_after_one_step(0.0, 2))
+    assert not torch.equal(generator_after_one_step(1.0, 1), generator_after_one_step(1.0, 2))
+
+
 # ----------------------------------------------------------------------------- the API, as a user calls it
 @pytest.fixture(scope="module")
 def client(tiny_pix2pix):

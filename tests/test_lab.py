@@ -5,6 +5,7 @@ import shutil
 import pytest
 import yaml
 
+from aigc_demo.checkpoints import checkpoints_dir
 from aigc_demo.errors import UserInputError
 from aigc_demo.lab import compress as compression
 from aigc_demo.lab.dashboard import NOT_MEASURED, dashboard_rows, remeasure
@@ -70,6 +71,11 @@ def test_remeasure_gpt2_and_clear_messages(tiny_checkpoints, lab_data, tmp_path,
         remeasure("cyclegan-sneaker2boot")  # no training record: direction unknown
     with pytest.raises(UserInputError, match="not one"):
         remeasure("../etc")
+    mystery = checkpoints_dir() / "mystery"
+    mystery.mkdir()
+    (mystery / "config.json").write_text('{"model_type": "bert"}')
+    with pytest.raises(UserInputError, match="no evaluator for 'mystery'"):
+        remeasure("mystery")
     monkeypatch.setenv("AIGC_FASHION_MNIST", str(tmp_path))
     with pytest.raises(DataUnavailableError, match="Fashion-MNIST test images are not on this server"):
         remeasure("dcgan")

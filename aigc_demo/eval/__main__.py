@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from aigc_demo.errors import UserInputError
 from aigc_demo.model_card import FAMILY_MODULES, render_model_card
 
 IMAGE_FAMILIES = ("dcgan", "vae", "diffusion", "stylegan")
@@ -24,6 +25,9 @@ def family_of(folder: Path) -> str:
 
 
 def heldout_text(args) -> str:
+    """The held-out Austen text: given ready (the Lab passes it), else the last 5% of --text-file, else from --rdb."""
+    if getattr(args, "heldout_text", None):
+        return args.heldout_text
     if args.text_file:
         text = Path(args.text_file).read_text(encoding="utf-8")
         return text[int(len(text) * 0.95):]
@@ -52,7 +56,7 @@ def evaluate(folder: Path, args) -> dict:
         from aigc_demo.eval.image import evaluate_judge
 
         return evaluate_judge(args.data_root)
-    sys.exit(f"no evaluator for {folder} (family {family!r})")
+    raise UserInputError(f"There is no evaluator for '{folder.name}' (family {family}); pick another model.")
 
 
 SUMMARY_METRICS = ["label_accuracy", "frechet_distance", "frechet_floor_real_vs_real", "diversity", "diversity_real",
@@ -92,7 +96,10 @@ def main(argv: list[str]) -> dict:
         return {}
     if args.checkpoint is None:
         parser.error("give a checkpoint folder, or --summary")
-    result = evaluate(args.checkpoint, args)
+    try:
+        result = evaluate(args.checkpoint, args)
+    except UserInputError as error:
+        sys.exit(str(error))
     print(json.dumps(result["metrics"], indent=1))
     if not args.no_card and not args.quick:
         grid = result.pop("grid", None)

@@ -63,6 +63,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--crop", type=int, default=64, help="photo crop side (a multiple of 2 ** num_downs)")
     p.add_argument("--batch-size", type=int, default=None, help="default: 64 for fashion, 12 for photos")
     p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--adv-weight", type=float, default=1.0,
+                   help="weight of the adversarial term beside L1 (the paper's 1; lower trades texture for fidelity)")
     p.add_argument("--max-steps", type=int, default=3000)
     p.add_argument("--log-every", type=int, default=50)
     p.add_argument("--note", default="", help="a sentence for the training record (e.g. how a run was resumed)")
@@ -181,7 +183,7 @@ def reconstruction_loss(output: torch.Tensor, target: torch.Tensor, mask: torch.
     return hole + CONTEXT_WEIGHT * error.mean()
 
 
-def training_step(nets, optimizers, batch, accelerator) -> dict:
+def training_step(nets, optimizers, batch, accelerator, adv_weight: float = 1.0) -> dict:
     """One generator update, then one discriminator update on (input, output) pairs."""
     generator, discriminator = nets
     g_optimizer, d_optimizer = optimizers
@@ -191,7 +193,7 @@ def training_step(nets, optimizers, batch, accelerator) -> dict:
     adversarial = lsgan(discriminator(torch.cat([inputs, fake], 1)), True)
     l1 = reconstruction_loss(output, target, mask)
     g_optimizer.zero_grad(set_to_none=True)
-    accelerator.backward(adversarial + L1_LAMBDA * l1)
+    accelerator.backward(adv_weight * adversarial + L1_LAMBDA * l1)
     g_optimizer.step()
     d_real = discriminator(torch.cat([inputs, target], 1))
     d_fake = discriminator(torch.cat([inputs, fake.detach()], 1))
@@ -253,7 +255,7 @@ def run(generator, discriminator, optimizers, source, args, argv, accelerator, p
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, args)
         batch = make_pairs(args.task, source, args.batch_size, step_generator(args.seed, step))
-        losses = training_step((generator, discriminator), optimizers, batch, accelerator)
+        losses = training_step((generator, discriminator), optimizers, batch, accelerator, args.adv_weight)
         for key, value in losses.items():
             sums[key] += value
         sums["steps"] += 1
@@ -314,7 +316,7 @@ def write_record(args, argv, progress, out: Path, source) -> None:
         discriminator={"ndf": args.ndf, "n_layers": discriminator_layers(args)},
         optimisation={"batch_size": args.batch_size, "max_steps": args.max_steps, "seed": args.seed, "lr": args.lr,
                       "adam_betas": [0.5, 0.999], "lr_schedule": "constant, then linear to 0 over the second half",
-                      "l1_lambda": L1_LAMBDA, "gan_loss": "least squares",
+                      "l1_lambda": L1_LAMBDA, "adversarial_weight": args.adv_weight, "gan_loss": "least squares",
                       "context_weight": None if args.task == "restore" else CONTEXT_WEIGHT},
         weights_dtype="float16", data=data, **({"note": args.note} if args.note else {}))
 

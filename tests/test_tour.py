@@ -121,3 +121,6 @@ def test_model_lab(page, tmp_path):
     page.get_by_text("Jane Austen's novels (public domain)").first.wait_for(timeout=60_000)
     no_error(page)
     shoot(page, "lab.png", tmp_path)
+    open_tab(page, "Model Lab", "Live training")
+    page.get_by_text("The trainer is free.").first.wait_for(timeout=30_000)  # filled on load, not an API endpoint
+    open_tab(page, "Model Lab", "Evaluation dashboard")

@@ -150,7 +150,9 @@ def trainer_line() -> str:
 
 def build_dashboard_panel() -> None:
     gr.Markdown(t("lab.dashboard_intro"))
-    gr.Dataframe(value=dashboard_table, label=t("lab.dashboard_table"), interactive=False, wrap=True)
+    dashboard = gr.Dataframe(label=t("lab.dashboard_table"), interactive=False, wrap=True)
+    # Filled on every page load (cards can change while the server runs); an internal event, not an API.
+    gr.on(None, dashboard_table, None, dashboard, api_visibility="undocumented", queue=False)
     names = checkpoint_names()
     with gr.Row():
         model = gr.Dropdown(names, value=names[0] if names else None, label=t("lab.model"), scale=3)
@@ -191,7 +193,8 @@ def build_training_panel(session_models: gr.State) -> None:
     from aigc_demo.lab.training import FAMILIES, LR_SCHEDULES, MAX_STEPS
 
     gr.Markdown(t("lab.train_intro"))
-    gr.Markdown(trainer_line)
+    status = gr.Markdown()
+    gr.on(None, trainer_line, None, status, api_visibility="undocumented", queue=False)
     with gr.Row():
         family = gr.Dropdown(list(FAMILIES), value="dcgan", label=t("lab.train_model"))
         steps = gr.Slider(1, MAX_STEPS, value=200, step=1, label=t("lab.train_steps"), elem_id="lab-steps")

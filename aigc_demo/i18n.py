@@ -3,7 +3,7 @@ import importlib
 
 import gradio as gr
 
-STRING_MODULES = ["inpaint", "audio", "music", "multimodal"]
+STRING_MODULES = ["inpaint", "audio", "music", "multimodal", "how"]
 
 EN = {
     "app.title": "AIGC Studio",

@@ -56,6 +56,12 @@ def test_chinese_browser_gets_the_chinese_ui(browser, url):
     page = open_page(browser, url, locale="zh-CN")
     page.locator("#text-generate").get_by_text("生成", exact=True).wait_for(timeout=10_000)
     assert page.get_by_role("tab", name="风格迁移").count() == 1
+    page.get_by_text("工作原理").first.click()  # the Text tab's "How it works", built from the cards at start-up
+    page.get_by_text("温度 0 即贪心解码").first.wait_for(timeout=10_000)
+    assert page.get_by_text("Temperature 0 is greedy decoding").count() == 0
+    english = open_page(browser, url)
+    english.get_by_text("How it works").first.click()
+    english.get_by_text("Temperature 0 is greedy decoding").first.wait_for(timeout=10_000)
 
 
 def test_style_tab_shows_presets_and_a_before_after_slider(browser, url, tmp_path):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
 import logging
 
@@ -10,8 +11,9 @@ import gradio as gr
 from aigc_demo.checkpoints import model_card
 from aigc_demo.device import NonFiniteOutputError
 from aigc_demo.errors import ModelUnavailableError, UserInputError
-from aigc_demo.i18n import t
+from aigc_demo.i18n import EN, ZH, t
 from aigc_demo.seeding import MAX_SEED
+from aigc_demo.strings.how import SUMMARY_ZH
 
 log = logging.getLogger("aigc_demo")
 GENERIC_FAILURE = "Something went wrong on the server (the details are in its log); try again or change the settings."
@@ -71,18 +73,37 @@ def clamp(value, low, high, cast=float):
     return max(low, min(high, value))
 
 
-def how_it_works(names: list[str], extra: str = "") -> str:
-    """Markdown for a tab's 'How it works' accordion, built from the model cards' front matter."""
-    lines = []
-    for name in names:
-        front, _ = model_card(name)
-        if not front:
-            continue
-        metrics = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in (front.get("metrics") or {}).items())
-        lines.append(f"- **{name}**: {front.get('summary', '')} "
-                     f"Data: {front.get('data', 'see card')} (license {front.get('license', '?')}). "
-                     f"Measured: {metrics or 'not yet measured'}.")
-    return "\n".join(lines + ([extra] if extra else []))
+def how_it_works(names: list[str], *extras) -> gr.I18nData:
+    """A tab's 'How it works' Markdown in English and Chinese: one line per model from its card's front matter
+    (summary, data, license, measured figures), then the tab's own texts. Each extra is a key of
+    aigc_demo/strings/how.py, or {"en": ..., "zh": ...} for a note made while building the UI. The cards are read
+    now, so the text is registered as a translation key of its own and the browser's locale picks the language."""
+    texts = {}
+    for language, words in (("en", EN), ("zh", ZH)):
+        lines = [model_line(name, language, words) for name in names]
+        lines += [extra[language] if isinstance(extra, dict) else words[extra] for extra in extras]
+        texts[language] = "\n".join(line for line in lines if line)
+    key = "how.built." + hashlib.sha1(texts["en"].encode()).hexdigest()[:12]
+    EN[key], ZH[key] = texts["en"], texts["zh"]
+    return t(key)
+
+
+def model_line(name: str, language: str, words: dict[str, str]) -> str:
+    front, _ = model_card(name)
+    if not front:
+        return ""
+    summary = front.get("summary", "")
+    if language == "zh":
+        summary = SUMMARY_ZH.get(name, summary)
+    metrics = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in (front.get("metrics") or {}).items())
+    return words["how.line"].format(name=name, summary=summary, data=front.get("data", "-"),
+                                    license=front.get("license", "?"), metrics=metrics or words["how.not_measured"])
+
+
+def bilingual_note(key: str, names: list[str]) -> dict[str, str]:
+    """A how.py sentence listing `names`, in both languages ({} when there are none)."""
+    return {language: words[key].format(names=", ".join(names)) for language, words in (("en", EN), ("zh", ZH))} \
+        if names else {"en": "", "zh": ""}
 
 
 def seed_controls() -> tuple[gr.Number, gr.Button, gr.Button]:

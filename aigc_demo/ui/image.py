@@ -22,7 +22,7 @@ from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed, torch_generator
 from aigc_demo.tempfiles import new_output_path
 from aigc_demo.streaming import iterate_steps
-from aigc_demo.ui.common import (clamp, damaged_models_note, friendly_errors, how_it_works, run_card_panel, seed_controls, seed_used_box,
+from aigc_demo.ui.common import (bilingual_note, clamp, damaged_models_note, friendly_errors, how_it_works, run_card_panel, seed_controls, seed_used_box,
                                  wire_seed_buttons)
 from aigc_demo.ui.session import session_entry, session_label, session_picker
 
@@ -402,12 +402,8 @@ def build_image_tab(session_models: gr.State | None = None) -> None:
         with gr.Tab(t("image.explorer_tab"), id="image-explorer-tab"):
             build_explorer_panel(models)
     with gr.Accordion(t("how"), open=False):
-        gr.Markdown(how_it_works(models + ["fashion-judge"], t_missing_models(models)))
+        damaged = damaged_image_models()
+        missing = [m for m in IMAGE_MODELS if m not in models and m not in damaged]
+        gr.Markdown(how_it_works(models + ["fashion-judge"], bilingual_note("how.damaged", damaged),
+                                 bilingual_note("how.missing", missing)))
 
-
-def t_missing_models(models: list[str]) -> str:
-    damaged = damaged_image_models()
-    missing = [m for m in IMAGE_MODELS if m not in models and m not in damaged]
-    notes = [f"- Switched off because its checkpoint is damaged: {', '.join(damaged)}." if damaged else "",
-             f"- Not in this build yet: {', '.join(missing)}." if missing else ""]
-    return "\n".join(note for note in notes if note)

@@ -31,19 +31,6 @@ EXAMPLES_DIR = REPO_ROOT / "assets" / "inpaint"
 MAX_SIDE = 1024  # longest side the tab works at (CPU latency: `python -m aigc_demo.bench inpaint`)
 GARMENT_SCALE = 8  # 28x28 garments shown enlarged, nearest-neighbour
 BRUSH_COLOUR = "#ff3030"
-HOW_EXTRA = """
-- **Learned models** share one architecture: the Pix2Pix U-Net (Isola et al. 2017; the reference
-  implementation's layout) with the mask as an extra input channel, trained here against a PatchGAN
-  discriminator with L1 + adversarial loss. **pix2pix-fashion** works on 28x28 grey garments (any picture is made
-  one first, as in Style transfer); **pix2pix-photo** fills holes in photos of any size: a large hole is filled at
-  a reduced scale around it (the hole shrunk to what training saw) and pasted back into the masked pixels only;
-  **restore** removes noise and JPEG artefacts (everywhere with an empty mask, inside the mask otherwise).
-- **Classical**: OpenCV's Telea (fast marching) and Navier-Stokes inpainting (radius 5), scikit-image's
-  biharmonic inpainting (smooth continuation; large holes at a reduced scale, its cost grows fast).
-- Pixels outside the mask are never changed. Photos are capped at 1024 px on the longest side (say so in the
-  note); a mask of another size is resized to the picture's. Figures for every model, with the baselines on the
-  same held-out pictures and masks, are in the model cards (`python -m aigc_demo.eval checkpoints/<name>`).
-"""
 
 
 # ----------------------------------------------------------------------------- reading inputs
@@ -263,4 +250,4 @@ def build_inpaint_tab() -> None:
                            api_visibility="undocumented", queue=False)
     brush.release(brush_sized, brush, editor, api_visibility="undocumented", queue=False)
     with gr.Accordion(t("how"), open=False):
-        gr.Markdown(how_it_works([m for m in models if m not in CLASSICAL_MODELS], HOW_EXTRA))
+        gr.Markdown(how_it_works([m for m in models if m not in CLASSICAL_MODELS], "how.inpaint"))

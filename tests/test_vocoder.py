@@ -105,6 +105,7 @@ def tiny_corpus_voices():
     patch.setattr(speech, "sentences", lambda split, count, seed: [
         "The vocoder hears this sentence first.", "Then it hears another one, a little longer than before."][:count])
     patch.setattr(speech, "HUMAN_CLIPS", ())
+    patch.setattr(speech, "ALSA_WORDS", ())
     yield speech
     patch.undo()
 
@@ -223,3 +224,18 @@ def test_pipeline_refuses_unknown_vocoders_and_reports_time(speech_16k):
         VocoderPipeline()(speech_16k, "wavenet")
     mel, audio, seconds = VocoderPipeline()(speech_16k, "griffin-lim")
     assert mel.shape[0] == 80 and len(audio) == len(speech_16k) and seconds > 0
+
+
+def test_alsa_words_are_one_human_speaker(tmp_path, monkeypatch):
+    """The evaluation's real speech: alsa-utils' spoken words count as one speaker with a clip per word, at 16 kHz."""
+    from aigc_demo.data import speech
+
+    tone = 0.3 * np.sin(2 * np.pi * 220 * np.arange(48000) / 48000)
+    for word in ("Front_Left", "Noise"):
+        soundfile.write(tmp_path / f"{word}.wav", tone, 48000)
+    monkeypatch.setattr(speech, "ALSA_SOUNDS", tmp_path)
+    monkeypatch.setattr(speech, "ALSA_WORDS", ("Front_Left", "Front_Right"))  # Front_Right missing here: skipped
+    monkeypatch.setattr(speech, "HUMAN_CLIPS", ())
+    clips = speech.human_clips()
+    assert list(clips) == ["human:alsa-utils"] and len(clips["human:alsa-utils"]) == 1  # Noise.wav is not a word
+    assert len(clips["human:alsa-utils"][0]) == speech.SAMPLE_RATE and np.abs(clips["human:alsa-utils"][0]).max() > 0.9

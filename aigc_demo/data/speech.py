@@ -6,7 +6,9 @@ training part of each novel, evaluation sentences from the held-out end of each 
 Voices are split by speaker, not by sentence: the held-out voices below never appear in training, so the
 evaluation measures how the vocoder does on a voice it has not heard. Real human recordings for evaluation:
 the four short speech clips that ship inside the gradio wheel (media_assets/audio; a few seconds each, film
-quotes and a recording), the only real speech we found offline. They are never used for training.
+quotes and a recording) and the eight spoken channel names of Debian's alsa-utils (/usr/share/sounds/alsa,
+"Front Left" ...; one speaker, about 1.4 s each; GPL-2 like alsa-utils), the only real speech we found offline.
+They are never used for training.
 
 Augmentation (training voices only): resampling by a factor (0.85-1.15) shifts pitch and formants together,
 like a smaller or larger speaker, without the artefacts of a phase-vocoder pitch shift; gain is randomised at
@@ -44,6 +46,9 @@ HELDOUT_VOICES = {"piper-joe": 10, "flite-rms": 10, "espeak:en-gb-scotland+m7": 
 PERTURB_FACTORS = (0.85, 0.92, 1.08, 1.15)
 PERTURB_SHARE = 0.5  # this share of each training voice's sentences also gets one resampled copy
 HUMAN_CLIPS = ("cate_blanch.mp3", "cate_blanch_2.mp3", "heath_ledger.mp3", "recording1.wav")
+ALSA_SOUNDS = Path("/usr/share/sounds/alsa")  # Debian alsa-utils (packages.txt)
+ALSA_WORDS = ("Front_Center", "Front_Left", "Front_Right", "Rear_Center", "Rear_Left", "Rear_Right", "Side_Left",
+              "Side_Right")  # the folder's Noise.wav is not speech
 
 
 def sentences(split: str, count: int, seed: int) -> list[str]:
@@ -131,8 +136,9 @@ def build_corpus(cache: Path | None = None, scale: float = 1.0, log=print,
     return cache
 
 
-def human_clips() -> dict[str, np.ndarray]:
-    """Real human speech found offline (gradio's media assets), 16 kHz, peak-normalised; empty if absent."""
+def human_clips() -> dict[str, list[np.ndarray]]:
+    """{speaker: clips} of real human speech found offline, 16 kHz, peak-normalised; empty if absent. Each gradio
+    clip counts as a speaker of its own (as before the alsa-utils voice was added); the alsa-utils words are one."""
     import librosa
 
     folder = Path(sysconfig.get_paths()["purelib"]) / "gradio" / "media_assets" / "audio"
@@ -140,7 +146,10 @@ def human_clips() -> dict[str, np.ndarray]:
     for name in HUMAN_CLIPS:
         if (folder / name).is_file():
             audio, _ = librosa.load(folder / name, sr=SAMPLE_RATE, mono=True)
-            clips[f"human:{name}"] = peak_normalise(audio)
+            clips[f"human:{name}"] = [peak_normalise(audio)]
+    words = [ALSA_SOUNDS / f"{word}.wav" for word in ALSA_WORDS if (ALSA_SOUNDS / f"{word}.wav").is_file()]
+    if words:
+        clips["human:alsa-utils"] = [peak_normalise(librosa.load(path, sr=SAMPLE_RATE, mono=True)[0]) for path in words]
     return clips
 
 
@@ -149,7 +158,7 @@ def split_clips(split: str, cache: Path | None = None) -> dict[str, list[np.ndar
 
 
 def heldout_sets(cache: Path | None = None) -> dict[str, list[np.ndarray]]:
-    """{voice: clips} for the held-out synthetic voices plus each human recording (a one-clip set)."""
+    """{voice: clips} for the held-out synthetic voices plus the human speakers."""
     sets = {f"synthetic:{name}": clips for name, clips in split_clips("heldout", cache).items()}
-    sets.update({name: [clip] for name, clip in human_clips().items()})
+    sets.update(human_clips())
     return sets

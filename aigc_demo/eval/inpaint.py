@@ -280,7 +280,7 @@ LIMITATIONS = {
     "fashion": "Works on 28x28 grey garments only (the tab turns any picture into one first). Trained on one "
                "core for minutes, so fills are plausible but soft; a hole that removes most of a garment leaves "
                "it guessing the class.",
-    "photo": "Trained on about thirty photos for minutes on one core: fills continue colours and coarse "
+    "photo": "Trained on about thirty photos on one CPU core (wall time above): fills continue colours and coarse "
              "structure but invent no objects, and large holes are filled at reduced resolution (soft). "
              "The held-out photos are few, so the figures are indicative.",
     "restore": "Trained on synthetic Gaussian noise (sigma up to 50) and JPEG (quality 10-70) on about thirty "

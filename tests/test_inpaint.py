@@ -201,6 +201,20 @@ def test_adversarial_weight_scales_the_discriminators_pull():
     assert not torch.equal(generator_after_one_step(1.0, 1), generator_after_one_step(1.0, 2))
 
 
+def test_ssim_loss_is_the_evaluations_ssim():
+    """The training term is 1 - SSIM as skimage measures it (7x7 uniform windows), so it is 0 for a perfect output."""
+    from skimage.metrics import structural_similarity
+
+    from aigc_demo.train.pix2pix import ssim_loss
+
+    rng = np.random.default_rng(0)
+    clean = rng.uniform(-1, 1, (1, 1, 40, 40)).astype(np.float32)
+    noisy = np.clip(clean + rng.normal(0, 0.3, clean.shape), -1, 1).astype(np.float32)
+    measured = structural_similarity(clean[0, 0], noisy[0, 0], data_range=2, use_sample_covariance=False)
+    assert float(ssim_loss(torch.from_numpy(noisy), torch.from_numpy(clean))) == pytest.approx(1 - measured, abs=1e-4)
+    assert float(ssim_loss(torch.from_numpy(clean), torch.from_numpy(clean))) == pytest.approx(0, abs=1e-6)
+
+
 # ----------------------------------------------------------------------------- the API, as a user calls it
 @pytest.fixture(scope="module")
 def client(tiny_pix2pix):

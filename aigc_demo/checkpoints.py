@@ -1,6 +1,7 @@
 """Where bundled checkpoints live, and what their model cards say."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -71,12 +72,22 @@ def model_card(name: str) -> tuple[dict, str]:
     return {}, text
 
 
-def load_pretrained(model_class, folder: str | Path, name: str, hint: str = "the other models still work."):
-    """`model_class.from_pretrained(folder, strict=True)` for the hub-mixin models here (a local folder is read as
-    safetensors only), with a missing or damaged checkpoint turned into one sentence that names the model."""
+@contextlib.contextmanager
+def load_errors(name: str, hint: str = "the other models still work.", what: str = "checkpoint"):
+    """Turn a failed load inside the block (missing, truncated or mismatched files) into one sentence that names
+    the model, for every loader here: hub-mixin folders, diffusers folders and package weight files."""
     from aigc_demo.errors import ModelUnavailableError
 
     try:
-        return model_class.from_pretrained(str(folder), strict=True)
+        yield
     except (OSError, RuntimeError, ValueError) as error:
-        raise ModelUnavailableError(f"The {name} checkpoint failed to load ({type(error).__name__}); {hint}") from error
+        if isinstance(error, ModelUnavailableError):  # already one sentence (a RuntimeError too)
+            raise
+        raise ModelUnavailableError(f"The {name} {what} failed to load ({type(error).__name__}); {hint}") from error
+
+
+def load_pretrained(model_class, folder: str | Path, name: str, hint: str = "the other models still work."):
+    """`model_class.from_pretrained(folder, strict=True)` for the hub-mixin models here (a local folder is read as
+    safetensors only), with a missing or damaged checkpoint turned into one sentence that names the model."""
+    with load_errors(name, hint):
+        return model_class.from_pretrained(str(folder), strict=True)

@@ -7,7 +7,7 @@ from typing import Callable, Iterator
 
 import torch
 
-from aigc_demo.checkpoints import checkpoints_dir, intact, load_pretrained
+from aigc_demo.checkpoints import checkpoints_dir, intact, load_errors, load_pretrained
 from aigc_demo.device import pick_device, pick_dtype, stream_with_precision_fallback
 from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.registry import registry
@@ -49,11 +49,8 @@ def load_from_folder(family: str, folder: Path, device: torch.device, dtype: tor
         return load_pretrained(generator_class(family), folder, family).to(device, dtype).eval()
     from aigc_demo.models.diffusion import load_diffusion
 
-    try:
+    with load_errors(family):
         return load_diffusion(folder, device, dtype)
-    except (OSError, RuntimeError, ValueError) as error:
-        raise ModelUnavailableError(f"The {family} checkpoint failed to load ({type(error).__name__}); "
-                                    "the other models still work.") from error
 
 
 def generator_class(family: str):

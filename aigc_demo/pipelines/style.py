@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from aigc_demo.checkpoints import checkpoints_dir, intact, load_pretrained
+from aigc_demo.checkpoints import checkpoints_dir, intact, load_errors, load_pretrained
 from aigc_demo.device import check_finite, pick_device, pick_dtype, with_precision_fallback
 from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.pipelines.convert import from_uint8, to_uint8
@@ -80,14 +80,11 @@ def load_generator(name: str, device: torch.device, dtype: torch.dtype, folder: 
     if path is None:
         raise ModelUnavailableError("The vintage model needs the optional vintagify package "
                                     "(pip install --no-deps -r requirements-extras.txt).")
-    try:
+    with load_errors(name, what="weights"):
         # The one pickle this project reads: a file shipped inside an installed package, tensors only.
         state = torch.load(path, map_location="cpu", weights_only=True)
         generator = ResnetGenerator(**VINTAGE_CONFIG)
         generator.load_state_dict(keys_from_vintagify(state), strict=True)
-    except (OSError, RuntimeError, ValueError) as error:
-        raise ModelUnavailableError(f"The {name} weights failed to load ({type(error).__name__}); "
-                                    "the other models still work.") from error
     return generator.to(device, dtype).eval()
 
 

@@ -7,7 +7,6 @@ section) when it is present. Median of --repeats runs after one warm-up. RTF bel
 """
 from __future__ import annotations
 
-
 from aigc_demo.bench.timing import bench_parser, median_seconds, use_threads
 
 TEXT = ("It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in "

@@ -7,7 +7,6 @@ way the tab runs it, from the photo. The median of --repeats runs after one warm
 """
 from __future__ import annotations
 
-
 import numpy as np
 from PIL import Image
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 
-
 from aigc_demo.bench.timing import bench_parser, median_seconds, use_threads
 from aigc_demo.data import chorales
 from aigc_demo.pipelines import synth

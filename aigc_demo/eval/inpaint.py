@@ -252,7 +252,8 @@ def restore_metrics(table: dict) -> dict:
     for kind in DEGRADATIONS:
         metrics[f"psnr_{kind}"] = table["restore"][kind]["psnr"]
         metrics[f"ssim_{kind}"] = table["restore"][kind]["ssim"]
-    metrics["beats_every_baseline"] = all(beats(table["restore"][k], table[m][k]) for k in DEGRADATIONS for m in DENOISERS)
+    metrics["beats_every_baseline"] = all(beats(table["restore"][kind], table[method][kind])
+                                          for kind in DEGRADATIONS for method in DENOISERS)
     return metrics
 
 
@@ -280,8 +281,8 @@ LIMITATIONS = {
     "fashion": "Works on 28x28 grey garments only (the tab turns any picture into one first). Trained on one "
                "core for minutes, so fills are plausible but soft; a hole that removes most of a garment leaves "
                "it guessing the class.",
-    "photo": "Trained on about thirty photos on one CPU core (wall time above): fills continue colours and coarse "
-             "structure but invent no objects, and large holes are filled at reduced resolution (soft). "
+    "photo": "Trained on about thirty photos on one CPU core (wall time above): fills continue colours and "
+             "coarse structure but invent no objects, and large holes are filled at reduced resolution (soft). "
              "The held-out photos are few, so the figures are indicative.",
     "restore": "Trained on synthetic Gaussian noise (sigma up to 50) and JPEG (quality 10-70) on about thirty "
                "photos; other damage (scratches, blur, real sensor noise) is out of its training distribution.",

@@ -4,8 +4,8 @@
     python -m aigc_demo.eval checkpoints/vocoder --quick    # 2 clips per voice, figures only
 
 Sets (aigc_demo/data/speech.py): held-out synthetic voices (never in training), real human recordings (the only
-ones offline: four short clips in gradio's wheel and alsa-utils' eight spoken words), and the training voices' unseen sentences (validation, used
-to pick the checkpoint, so its figures are mildly optimistic). For every clip: its log-mel spectrogram, rebuilt
+ones offline: four short clips in gradio's wheel and alsa-utils' eight spoken words), and the training voices'
+unseen sentences (validation, used to pick the checkpoint, so its figures are mildly optimistic). For every clip: its log-mel spectrogram, rebuilt
 by both vocoders from exactly the same features; PESQ-wb, STOI and multi-resolution STFT distance against the
 original; and the time each took (one thread). Figures are averaged per voice, then over voices.
 """
@@ -235,7 +235,8 @@ Per voice:
 ## Limitations
 Trained only on synthetic speech (no real human recordings could be had offline for training): on real
 recordings (only four short clips in gradio's wheel, about 18 s, and alsa-utils' eight spoken words, about 11 s,
-could be found offline) its figures are shown above and are the least certain. English only. 16 kHz output (SpeechT5's features stop at 7.6 kHz). Trained for
+could be found offline) its figures are shown above and are the least certain. English only. 16 kHz output
+(SpeechT5's features stop at 7.6 kHz). Trained for
 {training['wall_seconds'] / 60:.0f} minutes on a shared CPU without an adversarial loss, so fine detail and
 breathiness are smoother than in the original. PESQ's ITU reference code has its own licence terms.
 

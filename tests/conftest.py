@@ -117,6 +117,11 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-component-update", "--disable-sync"]
 
 
+def error_toasts(page) -> int:
+    """How many error toasts a browser page shows (Gradio's gr.Error pop-ups)."""
+    return page.locator(".toast-body.error").count()
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium driven by Playwright, one per test module."""

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, served_app
+from tests.conftest import CHROMIUM, error_toasts, served_app
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
 
@@ -27,7 +27,7 @@ def test_text_tab_generates_streams_and_shows_a_run_card(browser, url, tmp_path)
     page.locator("#text-generate").click()
     page.wait_for_function("() => document.querySelector('#text-output textarea')?.value.length > 0", timeout=60_000)
     page.locator("#text-stats").get_by_text("tokens/s").wait_for(timeout=60_000)
-    assert page.locator(".toast-body.error").count() == 0
+    assert error_toasts(page) == 0
     page.screenshot(path=str(tmp_path / "text.png"), full_page=True)
 
 
@@ -75,7 +75,7 @@ def test_style_tab_shows_presets_and_a_before_after_slider(browser, url, tmp_pat
     page.locator("#style-run").click()
     page.wait_for_function("() => document.querySelectorAll('#style-result img').length >= 1", timeout=60_000)
     assert page.locator("#style-slider img").count() >= 1
-    assert page.locator(".toast-body.error").count() == 0
+    assert error_toasts(page) == 0
     page.screenshot(path=str(tmp_path / "style.png"), full_page=True)
 
 
@@ -84,5 +84,5 @@ def test_image_tab_fills_the_gallery(browser, url, tmp_path):
     page.get_by_role("tab", name="Image").first.click()
     page.locator("#image-generate").click()
     page.wait_for_function("() => document.querySelectorAll('#image-gallery img').length >= 16", timeout=60_000)
-    assert page.locator(".toast-body.error").count() == 0
+    assert error_toasts(page) == 0
     page.screenshot(path=str(tmp_path / "image.png"), full_page=True)

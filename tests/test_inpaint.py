@@ -9,7 +9,7 @@ import torch
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from tests.conftest import CHROMIUM, served_app
+from tests.conftest import CHROMIUM, error_toasts, served_app
 
 ASSETS = Path("assets/inpaint")
 MODELS = ["pix2pix-fashion", "pix2pix-photo", "restore", "telea", "navier-stokes", "biharmonic"]
@@ -376,7 +376,7 @@ def test_tab_runs_an_example_and_sends_the_result_to_style_transfer(tiny_pix2pix
         page.wait_for_timeout(3000)  # the editor draws its new background on its canvas before it can send it
         page.locator("#inpaint-run").click()
         page.wait_for_function("() => document.querySelectorAll('#inpaint-result img').length >= 1", timeout=60_000)
-        assert page.locator("#inpaint-slider img").count() >= 1 and page.locator(".toast-body.error").count() == 0
+        assert page.locator("#inpaint-slider img").count() >= 1 and error_toasts(page) == 0
         page.screenshot(path=str(tmp_path / "inpaint.png"), full_page=True)
         page.locator("#inpaint-send-style").click()  # the result becomes the Style transfer tab's picture
         page.wait_for_function("() => document.querySelectorAll('#style-preview img').length >= 1", timeout=30_000)

@@ -1,8 +1,7 @@
 """The Model Lab's live training, which is UI-only, driven in Debian's Chromium on tiny data."""
 import pytest
 
-from tests.conftest import served_app
-from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, error_toasts, served_app
 from tests.test_browser import pytestmark as browser_needed
 
 pytestmark = browser_needed  # skipped where Debian's Chromium is not installed
@@ -34,12 +33,12 @@ def test_live_training_plots_finishes_and_the_model_generates_here_and_in_the_im
         page.locator("#lab-train-status").get_by_text("finished").wait_for(timeout=60_000)
         page.locator("#lab-try-trained").click()
         page.wait_for_function("() => document.querySelectorAll('#lab-trained-gallery img').length >= 10", timeout=60_000)
-        assert page.locator(".toast-body.error").count() == 0
+        assert error_toasts(page) == 0
         page.screenshot(path=str(tmp_path / "lab.png"), full_page=True)
         # The trained model is offered in the Image tab for this browser session.
         page.get_by_role("tab", name="Image").first.click()
         page.locator("span:visible", has_text="Models from the Model Lab").first.click()
         page.locator("#image-session-generate").click()
         page.wait_for_function("() => document.querySelectorAll('#image-gallery img').length >= 16", timeout=60_000)
-        assert page.locator(".toast-body.error").count() == 0
+        assert error_toasts(page) == 0
         browser.close()

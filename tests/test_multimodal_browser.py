@@ -4,8 +4,7 @@ import os
 import pytest
 
 from aigc_demo.checkpoints import REPO_ROOT
-from tests.conftest import served_app
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, error_toasts, served_app
 from tests.test_browser import open_page
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
@@ -38,7 +37,7 @@ def test_text_to_image_draws_says_what_it_understood_and_sends_to_style_transfer
     page.locator("#mm-draw").click()
     page.wait_for_function("() => document.querySelectorAll('#mm-images img').length >= 4", timeout=60_000)
     page.locator("#mm-understood").get_by_text("Sneaker").wait_for(timeout=10_000)
-    assert page.locator(".toast-body.error").count() == 0
+    assert error_toasts(page) == 0
     page.screenshot(path=str(tmp_path / "multimodal.png"), full_page=True)
     page.locator("#mm-send-style").click()
     page.locator("#style-input").get_by_text(".webp").or_(page.locator("#style-input").get_by_text(".png")) \
@@ -62,7 +61,7 @@ def test_a_story_gets_pictures_narration_and_a_video(browser, url):
     page.wait_for_function("() => document.querySelector('#mm-story-video video')?.src", timeout=120_000)
     assert page.locator("#mm-story-audio audio, #mm-story-audio [data-testid='waveform-controls']").count() >= 1
     assert page.locator("#mm-story-pictures img").count() >= 1
-    assert page.locator(".toast-body.error").count() == 0
+    assert error_toasts(page) == 0
     page.locator("#mm-story-send-explorer").click()
     page.wait_for_function("() => document.querySelector('#explorer-label input')?.value == 'Dress'", timeout=20_000)
 

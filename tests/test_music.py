@@ -16,7 +16,7 @@ from aigc_demo.pipelines import synth
 from aigc_demo.pipelines.midi import Note, grid_notes, midi_bytes
 from aigc_demo.pipelines.music import sample_grid
 from aigc_demo.seeding import torch_generator
-from tests.conftest import CHROMIUM, served_app
+from tests.conftest import CHROMIUM, error_toasts, served_app
 
 
 needs_fluidsynth = pytest.mark.skipif(not synth.fluidsynth_available(),
@@ -254,7 +254,7 @@ def test_music_tab_in_a_browser_gives_an_audio_player_and_piano_roll(app_url, br
     page.wait_for_function("() => document.querySelectorAll('#music-audio audio').length >= 1 && "
                            "document.querySelector(\"#music-audio a[download$='.wav']\") !== null", timeout=60_000)
     page.wait_for_function("() => document.querySelectorAll('#music-roll img').length >= 1", timeout=60_000)
-    assert page.locator(".toast-body.error").count() == 0
+    assert error_toasts(page) == 0
     page.screenshot(path=str(tmp_path / "music.png"), full_page=True)
     page.close()
 

@@ -14,7 +14,7 @@ from aigc_demo.audio import MAX_SECONDS, describe, read_user_audio, to_gradio
 from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.pipelines import speech
 from aigc_demo.pipelines.speech import TextToSpeechPipeline, split_sentences, validate_text
-from tests.conftest import CHROMIUM, served_app
+from tests.conftest import CHROMIUM, error_toasts, served_app
 
 HAS_ESPEAK = shutil.which("espeak-ng") is not None
 needs_espeak = pytest.mark.skipif(not HAS_ESPEAK, reason="espeak-ng is not installed (packages.txt lists it)")
@@ -204,6 +204,6 @@ def test_browser_speech_section_plays_speech(app_url, browser, tmp_path):
     page.locator("#speech-note").get_by_text("real-time factor").wait_for(timeout=60_000)
     page.wait_for_function("() => document.querySelector('#speech-audio audio, #speech-audio .waveform-container,"
                            " #speech-audio [data-testid=\"waveform-controls\"]') !== null", timeout=30_000)
-    assert page.locator(".toast-body.error").count() == 0
+    assert error_toasts(page) == 0
     page.screenshot(path=str(tmp_path / "speech.png"), full_page=True)
     page.close()

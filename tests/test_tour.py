@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from aigc_demo.checkpoints import REPO_ROOT
-from tests.conftest import served_app
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, error_toasts, served_app
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
 
@@ -47,7 +46,7 @@ def open_tab(page, name: str, sub_tab: str | None = None) -> None:
 
 
 def no_error(page) -> None:
-    assert page.locator(".toast-body.error").count() == 0
+    assert error_toasts(page) == 0
     assert "Traceback" not in page.content()
 
 

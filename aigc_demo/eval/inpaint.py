@@ -273,9 +273,11 @@ SUMMARIES = {
     "fashion": "Pix2Pix (U-Net generator with the mask as an extra input channel, PatchGAN discriminator) trained "
                "here to complete 28x28 Fashion-MNIST garments with random boxes and brush strokes cut out.",
     "photo": "Pix2Pix (U-Net generator with the mask as an extra input channel, PatchGAN discriminator) trained "
-             "here to fill holes in photos, on random crops of the offline photo collection.",
+             "here to fill holes in photos, on random crops of the offline photo collection. It answers with the "
+             "mean over the picture's eight flips and quarter turns (geometric self-ensemble).",
     "restore": "Pix2Pix (U-Net generator, PatchGAN discriminator) trained here to remove noise and JPEG artefacts "
-               "from photos.",
+               "from photos. It answers with the mean over the picture's eight flips and quarter turns (geometric "
+               "self-ensemble).",
 }
 LIMITATIONS = {
     "fashion": "Works on 28x28 grey garments only (the tab turns any picture into one first). Trained on one "

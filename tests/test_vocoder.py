@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import soundfile
 import torch
+from safetensors.torch import load_file
 
 from aigc_demo.audio_metrics import compare
 from aigc_demo.models.vocoder import HOP, VocosVocoder, log_mel
@@ -134,6 +135,43 @@ def test_training_resumes_and_eval_writes_an_honest_card(tiny_corpus_voices, tmp
     card = render_model_card(out)
     assert "does not yet beat" in card and (out / "learning_curve.png").is_file()
     assert (out / "sample_neural.wav").is_file() is False  # the sample voice (piper) is not in this tiny corpus
+
+
+
+def test_an_adversarial_sitting_starts_a_critic_and_resumes_it(tiny_corpus_voices, tmp_path, monkeypatch):
+    from aigc_demo.train.vocoder import main as train
+
+    monkeypatch.setenv("AIGC_DATA_CACHE", str(tmp_path / "cache"))
+    out, state = tmp_path / "vocoder", tmp_path / "state"
+    train(["--smoke", "--out-dir", str(out), "--state-dir", str(state)])
+    assert not (state / "critics").exists()
+    adversarial = ["--adv-weight", "0.1", "--fm-weight", "0.2", "--out-dir", str(out), "--state-dir", str(state)]
+    train(["--smoke", "--resume", "--max-steps", "6", *adversarial])
+    critic = json.loads((state / "critics" / "state.json").read_text())
+    assert critic["param_groups"][0]["lr"] == 2e-4
+    train(["--smoke", "--resume", "--max-steps", "8", *adversarial])
+    assert json.loads((state / "state.json").read_text())["extra"]["step"] == 8
+    moments = load_file(state / "critics" / "optimizer.safetensors")
+    assert float(moments["0.step"]) == 4  # the second sitting went on with the first one's critic: 2 + 2 updates
+
+
+def test_the_period_critic_learns_to_tell_speech_from_noise(speech_16k):
+    from aigc_demo.models.vocoder_discriminator import VocoderCritics, critic_loss, feature_matching_loss
+
+    torch.manual_seed(0)  # test set-up
+    critics = VocoderCritics(periods=(2, 3))
+    optimizer = torch.optim.AdamW(critics.parameters(), lr=1e-3)
+    real = torch.from_numpy(np.ascontiguousarray(speech_16k[:8192 * 2], np.float32)).view(2, 8192)
+    fake = torch.randn_like(real) * real.std()
+    losses = []
+    for _ in range(30):
+        loss = critic_loss(critics(real), critics(fake))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(float(loss))
+    assert losses[0] > 1.9 and losses[-1] < 1.0  # starts at chance (2), then tells them apart
+    assert float(feature_matching_loss(critics(real), critics(real))) == 0
 
 
 # ----------------------------------------------------------------------------- the served app

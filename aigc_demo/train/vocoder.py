@@ -12,7 +12,11 @@ log-mel features (the SpeechT5 front end) and asks the model to rebuild the wave
   - mel L1 on the log-mel of the output;
   - phase-aware terms (APNet, Ai & Ling 2023): anti-wrapped errors of the predicted phase, of its
     derivative across frequency (group delay) and across time (instantaneous frequency), weighted by the
-    target's magnitude; switched in gradually after the magnitude terms have settled.
+    target's magnitude; switched in gradually after the magnitude terms have settled;
+  - with --adv-weight > 0, adversarial training against HiFi-GAN's multi-period critic
+    (aigc_demo/models/vocoder_discriminator.py): hinge loss, plus feature matching (--fm-weight), the critic
+    updated first each step with its own AdamW (--critic-lr). Meant for a later sitting, once the reconstruction
+    terms have converged (the critic starts fresh when the resumed state has none), as Vocos' recipe has it.
 Every --eval-every steps it rebuilds the validation clips (model selection: the best validation PESQ is saved
 to --out-dir) and the held-out voices' clips (reported in the learning curve only), timing each.
 """
@@ -58,6 +62,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-steps", type=int, default=16000)
     p.add_argument("--mel-weight", type=float, default=5.0)
     p.add_argument("--phase-weight", type=float, default=0.3)
+    p.add_argument("--adv-weight", type=float, default=0.0, help="adversarial term (0 = no critic)")
+    p.add_argument("--fm-weight", type=float, default=0.0, help="feature-matching term (with --adv-weight)")
+    p.add_argument("--critic-lr", type=float, default=2e-4)
     p.add_argument("--log-every", type=int, default=50)
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--save-every", type=int, default=250)
@@ -139,7 +146,37 @@ def phase_weight(step: int, args) -> float:
     return args.phase_weight * min(1.0, max(0.0, (step - start) / max(1, full - start)))
 
 
-def training_step(model, optimizer, batch: torch.Tensor, step: int, args) -> dict:
+class Adversary:
+    """The multi-period critic and its optimizer (adversarial sittings only)."""
+
+    def __init__(self, args):
+        from aigc_demo.models.vocoder_discriminator import VocoderCritics
+
+        self.critics = VocoderCritics()
+        self.optimizer = torch.optim.AdamW(self.critics.parameters(), lr=args.critic_lr, betas=(0.8, 0.99),
+                                           weight_decay=0.01)
+
+    def critic_step(self, real: torch.Tensor, fake: torch.Tensor) -> float:
+        from aigc_demo.models.vocoder_discriminator import critic_loss
+
+        self.critics.requires_grad_(True)
+        loss = critic_loss(self.critics(real), self.critics(fake.detach()))
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        return float(loss.item())
+
+    def generator_terms(self, real: torch.Tensor, fake: torch.Tensor) -> dict[str, torch.Tensor]:
+        from aigc_demo.models.vocoder_discriminator import feature_matching_loss, generator_adversarial_loss
+
+        self.critics.requires_grad_(False)  # the generator's backward pass needs no critic weight gradients
+        judged = self.critics(fake)
+        with torch.no_grad():
+            reference = self.critics(real)
+        return {"adv": generator_adversarial_loss(judged), "fm": feature_matching_loss(reference, judged)}
+
+
+def training_step(model, optimizer, batch: torch.Tensor, step: int, args, adversary: Adversary | None = None) -> dict:
     mel = log_mel(batch)
     spectrum = model.spectrum(mel)
     output = torch.istft(spectrum, model.config.n_fft, model.config.hop, model.config.n_fft, model.window,
@@ -147,6 +184,11 @@ def training_step(model, optimizer, batch: torch.Tensor, step: int, args) -> dic
     losses = {"mrstft": mrstft_loss(output, batch), "mel": mel_loss(output, batch),
               "phase": phase_loss(spectrum, batch, model.config.n_fft)}
     loss = losses["mrstft"] + args.mel_weight * losses["mel"] + phase_weight(step, args) * losses["phase"]
+    if adversary is not None:
+        critic = adversary.critic_step(batch, output)
+        losses.update(adversary.generator_terms(batch, output))
+        loss = loss + args.adv_weight * losses["adv"] + args.fm_weight * losses["fm"]
+        losses["critic"] = torch.tensor(critic)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -202,6 +244,10 @@ def main(argv: list[str]) -> None:
     progress = {"step": 0, "log": [], "seconds": 0.0, "best": None}
     if args.resume and (Path(args.state_dir) / "state.json").exists():
         progress = load_training_state(args.state_dir, model, optimizer)
+    adversary = Adversary(args) if args.adv_weight > 0 else None
+    critic_state = Path(args.state_dir) / "critics"
+    if adversary is not None and args.resume and (critic_state / "state.json").exists():
+        load_training_state(critic_state, adversary.critics, adversary.optimizer)
     audio = training_audio(data_dir)
     progress["train_minutes"] = round(len(audio) / SAMPLE_RATE / 60, 1)
     sets = {"validation": clip_sets(data_dir, "validation", args.eval_clips),
@@ -209,7 +255,7 @@ def main(argv: list[str]) -> None:
     if "baseline" not in progress:
         progress["baseline"] = {split: griffin_lim_scores(s) for split, s in sets.items()}
         print("griffin-lim:", progress["baseline"], flush=True)
-    run(model, optimizer, audio, sets, args, argv, progress, data_dir)
+    run(model, optimizer, audio, sets, args, argv, progress, data_dir, adversary)
 
 
 def griffin_lim_scores(sets: dict[str, list[np.ndarray]]) -> dict:
@@ -224,14 +270,16 @@ def griffin_lim_scores(sets: dict[str, list[np.ndarray]]) -> dict:
     return {"pesq_wb": round(float(pesq), 3), "stoi": round(float(stoi_score), 3)}
 
 
-def run(model, optimizer, audio, sets, args, argv, progress, data_dir) -> None:
+def run(model, optimizer, audio, sets, args, argv, progress, data_dir, adversary=None) -> None:
     start, seconds_before = time.time(), progress["seconds"]
     sums, count = {"mrstft": 0.0, "mel": 0.0, "phase": 0.0}, 0
+    if adversary is not None:
+        sums.update(adv=0.0, fm=0.0, critic=0.0)
     for step in range(progress["step"], args.max_steps):
         rng = torch.Generator().manual_seed(args.seed * 2**32 + step)  # resuming at step k redraws step k's batch
         for group in optimizer.param_groups:
             group["lr"] = warmup_cosine(step, args.lr, args.warmup, args.max_steps)
-        losses = training_step(model, optimizer, draw_batch(audio, args, rng), step, args)
+        losses = training_step(model, optimizer, draw_batch(audio, args, rng), step, args, adversary)
         sums = {k: sums[k] + losses[k] for k in sums}
         count += 1
         progress["step"], progress["seconds"] = step + 1, seconds_before + time.time() - start
@@ -243,6 +291,8 @@ def run(model, optimizer, audio, sets, args, argv, progress, data_dir) -> None:
             evaluate_and_keep_best(model, sets, args, argv, progress, data_dir)
         if due(step, args.save_every, args.max_steps):
             save_training_state(args.state_dir, model, optimizer, progress)
+            if adversary is not None:
+                save_training_state(Path(args.state_dir) / "critics", adversary.critics, adversary.optimizer, {})
 
 
 def evaluate_and_keep_best(model, sets, args, argv, progress, data_dir) -> None:
@@ -271,7 +321,10 @@ def save_checkpoint(model, args, argv, progress, data_dir) -> None:
         optimisation={"batch_size": args.batch_size, "segment_seconds": args.segment_frames * HOP / SAMPLE_RATE,
                       "max_steps": args.max_steps, "lr": args.lr, "warmup": args.warmup, "optimizer": "AdamW(0.8, 0.99)",
                       "losses": {"mrstft": 1.0, "mel_l1": args.mel_weight, "phase (IP+GD+IAF)": args.phase_weight},
-                      "phase_ramp_steps": list(PHASE_RAMP), "gain_db": list(GAIN_DB), "seed": args.seed},
+                      "phase_ramp_steps": list(PHASE_RAMP), "gain_db": list(GAIN_DB), "seed": args.seed,
+                      **({"adversarial": {"critic": "multi-period (HiFi-GAN), periods 2-11, hinge loss",
+                                          "adv_weight": args.adv_weight, "fm_weight": args.fm_weight,
+                                          "critic_lr": args.critic_lr}} if args.adv_weight > 0 else {})},
         data={"source": "synthesised speech", "cache": str(data_dir), "train_voices": speech.TRAIN_VOICES,
               "validation_voices": speech.VALIDATION_VOICES, "heldout_voices": speech.HELDOUT_VOICES,
               "perturb_factors": list(speech.PERTURB_FACTORS), "train_minutes": progress.get("train_minutes"),

@@ -134,6 +134,11 @@ def test_training_resumes_and_eval_writes_an_honest_card(tiny_corpus_voices, tmp
     (out / "eval.json").write_text(json.dumps(result))
     card = render_model_card(out)
     assert "does not yet beat" in card and (out / "learning_curve.png").is_file()
+    assert "Where the gap is" in card and "original magnitudes, its phase" in card
+    halves = result["groups"]["heldout_synthetic"]
+    assert 0 <= halves["true_magnitude_neural_phase"]["stoi"] <= 1
+    # An untrained model's magnitudes are noise: with the original phase they still lose to the original magnitudes.
+    assert halves["neural_magnitude_true_phase"]["mrstft"] > halves["true_magnitude_neural_phase"]["mrstft"]
     assert (out / "sample_neural.wav").is_file() is False  # the sample voice (piper) is not in this tiny corpus
 
 

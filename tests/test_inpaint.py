@@ -59,6 +59,9 @@ def test_self_ensemble_is_the_mean_of_eight_views_and_commutes_with_a_flip():
     gap = np.abs(ensemble(*mirrored).astype(int) - ensemble(picture, mask)[:, ::-1].astype(int))
     assert gap.max() <= 1
     assert not np.array_equal(ensemble(picture, mask), single(picture, mask))
+    passes = []
+    Pix2PixPipeline(generator, self_ensemble=True, on_pass=lambda done, total: passes.append((done, total)))(picture, mask)
+    assert passes == [(k, 8) for k in range(1, 9)]  # what the tab's progress bar shows
 
 
 # ----------------------------------------------------------------------------- model

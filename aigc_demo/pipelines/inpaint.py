@@ -203,8 +203,8 @@ class Pix2PixPipeline:
     reflect-padded to a multiple of 2 ** num_downs, cropped back; uint8 out. With `self_ensemble`, the mean of
     the eight flipped/turned views' outputs."""
 
-    def __init__(self, generator, self_ensemble: bool = False):
-        self.generator, self.self_ensemble = generator, self_ensemble
+    def __init__(self, generator, self_ensemble: bool = False, on_pass: Callable[[int, int], object] | None = None):
+        self.generator, self.self_ensemble, self.on_pass = generator, self_ensemble, on_pass
         parameter = next(generator.parameters())
         self.device, self.dtype = parameter.device, parameter.dtype
         self.uses_mask = generator._hub_mixin_config["input_nc"] > generator._hub_mixin_config["output_nc"]
@@ -212,8 +212,11 @@ class Pix2PixPipeline:
     def __call__(self, picture: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         if not self.self_ensemble:
             return self.single(picture, mask)
-        outputs = [self.single(view, view_mask).astype(np.float32)
-                   for view, view_mask in zip(dihedral_views(picture), dihedral_views(mask))]
+        outputs = []
+        for view, view_mask in zip(dihedral_views(picture), dihedral_views(mask)):
+            outputs.append(self.single(view, view_mask).astype(np.float32))
+            if self.on_pass:
+                self.on_pass(len(outputs), 8)
         return np.mean(undo_dihedral(outputs), axis=0).round().astype(np.uint8)
 
     @torch.inference_mode()
@@ -231,10 +234,13 @@ class Pix2PixPipeline:
         return ((y.float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(1, 2, 0).numpy()
 
 
-def run_learned(name: str, picture: np.ndarray, mask: np.ndarray, warn: Callable[[str], object] = print) -> np.ndarray:
-    """A learned model on one picture, reloading it in float32 if half precision fails on this device."""
+def run_learned(name: str, picture: np.ndarray, mask: np.ndarray, warn: Callable[[str], object] = print,
+                on_pass: Callable[[int, int], object] | None = None) -> np.ndarray:
+    """A learned model on one picture, reloading it in float32 if half precision fails on this device.
+    `on_pass(done, total)` hears of each finished self-ensemble pass (a progress bar)."""
     def attempt(dtype: torch.dtype) -> np.ndarray:
-        pipeline = Pix2PixPipeline(cached_generator(name, dtype), self_ensemble=name in SELF_ENSEMBLE_MODELS)
+        pipeline = Pix2PixPipeline(cached_generator(name, dtype), self_ensemble=name in SELF_ENSEMBLE_MODELS,
+                                   on_pass=on_pass)
         if name == "restore":
             restored = pipeline(picture)
             return restored if not mask.any() else paste(picture, restored, mask)
@@ -246,11 +252,12 @@ def run_learned(name: str, picture: np.ndarray, mask: np.ndarray, warn: Callable
     return with_precision_fallback(("inpaint", name), attempt, pick_dtype(pick_device()), warn)
 
 
-def inpaint(picture: np.ndarray, mask: np.ndarray, model: str, warn: Callable[[str], object] = print) -> np.ndarray:
+def inpaint(picture: np.ndarray, mask: np.ndarray, model: str, warn: Callable[[str], object] = print,
+            on_pass: Callable[[int, int], object] | None = None) -> np.ndarray:
     """Fill the masked pixels of `picture` (uint8 [H, W, C]) with `model`; restore with an empty mask restores
     everything. Call check_mask first: an inpainter given an empty mask returns the picture unchanged."""
     if model != "restore" and not mask.any():
         return picture.copy()
     if model in CLASSICAL_MODELS:
         return classical_inpaint(picture, mask, model)
-    return run_learned(model, picture, mask, warn)
+    return run_learned(model, picture, mask, warn, on_pass)

@@ -79,8 +79,10 @@ def fitted(picture: Image.Image, mask: np.ndarray) -> tuple[Image.Image, np.ndar
 
 
 # ----------------------------------------------------------------------------- running
-def fill(picture: Image.Image, mask: np.ndarray, model: str) -> tuple[Image.Image, Image.Image, np.ndarray, str]:
-    """(before, after, mask as used, note) for one picture and mask."""
+def fill(picture: Image.Image, mask: np.ndarray, model: str,
+         progress=None) -> tuple[Image.Image, Image.Image, np.ndarray, str]:
+    """(before, after, mask as used, note) for one picture and mask; `progress` (gr.Progress) hears of each of
+    the photo models' eight self-ensemble passes."""
     if model == "pix2pix-fashion":
         garment, small_mask = garment_view(picture, mask)
         state = check_mask(small_mask, model)
@@ -92,7 +94,8 @@ def fill(picture: Image.Image, mask: np.ndarray, model: str) -> tuple[Image.Imag
         return enlarged(garment), enlarged(filled), enlarged_mask(small_mask), note
     state = check_mask(mask, model)
     pixels = np.asarray(picture)
-    filled = inpaint(pixels, mask, model, gr.Warning)
+    on_pass = (lambda done, total: progress((done, total), desc="self-ensemble passes")) if progress else None
+    filled = inpaint(pixels, mask, model, gr.Warning, on_pass)
     note = ""
     if state == "empty":
         note = ("No mask, so restore cleaned the whole picture." if model == "restore" else
@@ -127,12 +130,12 @@ def device_of(model: str) -> dict:
     return describe(pick_device(), effective_dtype(("inpaint", model), pick_dtype(pick_device())))
 
 
-def run(picture: Image.Image, mask: np.ndarray, model: str, notes: list[str]):
+def run(picture: Image.Image, mask: np.ndarray, model: str, notes: list[str], progress=None):
     """Everything the tab shows for one request; the result image first."""
     model = read_model(model)
     picture, mask, fit_note = fitted(picture, mask)
     start = time.perf_counter()
-    before, after, used_mask, note = fill(picture, mask, model)
+    before, after, used_mask, note = fill(picture, mask, model, progress)
     seconds = round(time.perf_counter() - start, 3)
     note = " ".join(filter(None, [*notes, fit_note, note]))
     if note:
@@ -145,24 +148,24 @@ def run(picture: Image.Image, mask: np.ndarray, model: str, notes: list[str]):
 
 
 @friendly_errors
-def inpaint_image(image, mask=None, model: str = "pix2pix-photo"):
+def inpaint_image(image, mask=None, model: str = "pix2pix-photo", progress=gr.Progress()):
     """Fill the white part of `mask` in `image` (files). Returns the result, (before, after), the mask overlay,
     a note, the result and mask as PNG files, and the run card."""
     picture = read_picture(image)
     if mask is None:
-        return run(picture, np.zeros((picture.height, picture.width), bool), model, [])
+        return run(picture, np.zeros((picture.height, picture.width), bool), model, [], progress)
     painted, note = read_mask_file(mask, picture.size)
-    return run(picture, painted, model, [note])
+    return run(picture, painted, model, [note], progress)
 
 
 @friendly_errors
-def inpaint_editor(editor, mask_file=None, model: str = "pix2pix-photo"):
+def inpaint_editor(editor, mask_file=None, model: str = "pix2pix-photo", progress=gr.Progress()):
     picture, painted = editor_inputs(editor)
     notes = []
     if mask_file is not None:
         uploaded, note = read_mask_file(mask_file, picture.size)
         painted, notes = painted | uploaded, [note]
-    return run(picture, painted, model, notes)
+    return run(picture, painted, model, notes, progress)
 
 
 @friendly_errors

@@ -154,7 +154,7 @@ def learning_curve_png(training: dict, path: Path) -> None:
             ax.plot([e["minutes"] for e in curve], [e[split][metric] for e in curve], color=colour,
                     label=f"neural, {split} voices")
             ax.axhline(baseline[split][metric], color=colour, linestyle="--", label=f"Griffin-Lim, {split} voices")
-        ax.set_xlabel("training minutes (one CPU thread)")
+        ax.set_xlabel("training minutes (CPU; threads per sitting in the card)")
         ax.set_ylabel(metric.replace("_", "-"))
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7)

@@ -5,8 +5,8 @@
 
 Sets (aigc_demo/data/speech.py): held-out synthetic voices (never in training), real human recordings (the only
 ones offline: four short clips in gradio's wheel and alsa-utils' eight spoken words), and the training voices'
-unseen sentences (validation, used to pick the checkpoint, so its figures are mildly optimistic). For every clip: its log-mel spectrogram, rebuilt
-by both vocoders from exactly the same features; PESQ-wb, STOI and multi-resolution STFT distance against the
+unseen sentences (validation, used to pick the checkpoint, so its figures are mildly optimistic). For every clip:
+its log-mel spectrogram, rebuilt by both vocoders from exactly the same features; PESQ-wb, STOI and multi-resolution STFT distance against the
 original; and the time each took (one thread). Figures are averaged per voice, then over voices.
 
 Where the gap is: two oracle rebuilds split the vocoder's error into its two halves. Its predicted magnitudes
@@ -24,7 +24,7 @@ import torch
 import yaml
 
 from aigc_demo.audio_metrics import compare
-from aigc_demo.models.vocoder import SAMPLE_RATE, VocosVocoder
+from aigc_demo.models.vocoder import SAMPLE_RATE, VocosVocoder, stft
 from aigc_demo.pipelines.vocoder import griffin_lim_from_mel, mel_spectrogram, neural_from_mel, fit_length
 
 METRICS = ("pesq_wb", "stoi", "mrstft")
@@ -51,17 +51,13 @@ def rebuild_and_score(model, clip: np.ndarray) -> dict:
 @torch.no_grad()
 def oracle_rebuilds(model, clip: np.ndarray, mel: np.ndarray) -> dict[str, np.ndarray]:
     """The model's magnitudes with the clip's own phase, and the clip's magnitudes with the model's phase."""
-    n_fft, hop = model.config.n_fft, model.config.hop
     predicted = model.spectrum(torch.from_numpy(mel)[None].float())[0]
-    window = torch.hann_window(n_fft)
-    true = torch.stft(torch.from_numpy(np.ascontiguousarray(clip, np.float32)), n_fft, hop, n_fft, window,
-                      center=True, return_complex=True)
+    true = stft(torch.from_numpy(np.ascontiguousarray(clip, np.float32)), model.config.n_fft, model.config.hop)
     frames = min(predicted.shape[-1], true.shape[-1])
     predicted, true = predicted[:, :frames], true[:, :frames]
 
     def rebuild(magnitude: torch.Tensor, phase: torch.Tensor) -> np.ndarray:
-        return torch.istft(torch.polar(magnitude, phase), n_fft, hop, n_fft, window, center=True,
-                           length=len(clip)).numpy()
+        return model.waveform(torch.polar(magnitude, phase), len(clip)).numpy()
 
     return {"neural_magnitude_true_phase": rebuild(predicted.abs(), true.angle()),
             "true_magnitude_neural_phase": rebuild(true.abs(), predicted.angle())}
@@ -172,8 +168,8 @@ def group_table(groups: dict) -> str:
     for group, g in groups.items():
         for vocoder, label in (("neural", "neural (this model)"), ("griffin_lim", "Griffin-Lim, 32 it.")):
             v = g[vocoder]
-            rows.append(f"| {GROUP_NAMES[group]} ({g['voices']}) | {label} | {v['pesq_wb']} | {v['stoi']} | {v['mrstft']} "
-                        f"| {v['rtf']} |")
+            rows.append(f"| {GROUP_NAMES[group]} ({g['voices']}) | {label} | {v['pesq_wb']} | {v['stoi']} "
+                        f"| {v['mrstft']} | {v['rtf']} |")
     return ("| set (voices) | vocoder | PESQ-wb | STOI | MR-STFT distance | real-time factor |\n"
             "|---|---|---:|---:|---:|---:|\n" + "\n".join(rows))
 

@@ -45,14 +45,19 @@ def mel_filters() -> torch.Tensor:
 _FILTERS: dict[str, torch.Tensor] = {}
 
 
+def stft(audio: torch.Tensor, n_fft: int = N_FFT, hop: int = HOP) -> torch.Tensor:
+    """Complex STFT [..., n_fft // 2 + 1, frames]: periodic Hann window of n_fft, centred with reflect padding
+    (the front end's analysis; the training losses use it at other sizes too)."""
+    window = torch.hann_window(n_fft, periodic=True, device=audio.device)
+    return torch.stft(audio, n_fft, hop, n_fft, window, center=True, pad_mode="reflect", return_complex=True)
+
+
 def log_mel(audio: torch.Tensor) -> torch.Tensor:
     """audio [B, N] (16 kHz, in [-1, 1]) -> log10 mel [B, 80, 1 + N // 256]."""
     key = str(audio.device)
     if key not in _FILTERS:
         _FILTERS[key] = mel_filters().to(audio.device)
-    window = torch.hann_window(N_FFT, periodic=True, device=audio.device)
-    spec = torch.stft(audio, N_FFT, HOP, N_FFT, window, center=True, pad_mode="reflect", return_complex=True)
-    return torch.log10(torch.clamp(_FILTERS[key] @ spec.abs(), min=MEL_FLOOR))
+    return torch.log10(torch.clamp(_FILTERS[key] @ stft(audio).abs(), min=MEL_FLOOR))
 
 
 @dataclass
@@ -112,11 +117,14 @@ class VocosVocoder(nn.Module, PyTorchModelHubMixin, library_name="aigc-studio", 
         magnitude = torch.exp(log_magnitude).clamp(max=1e2)  # Vocos' cap: keeps early training from blowing up
         return torch.polar(magnitude, phase)
 
+    def waveform(self, spec: torch.Tensor, length: int | None = None) -> torch.Tensor:
+        """complex STFT [B, n_fft // 2 + 1, T] (this model's or any other) -> audio, by the model's own istft."""
+        return torch.istft(spec, self.config.n_fft, self.config.hop, self.config.n_fft, self.window.float(),
+                           center=True, length=length)
+
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         """log-mel [B, 80, T] -> audio [B, hop * (T - 1)]."""
-        spec = self.spectrum(mel)
-        return torch.istft(spec, self.config.n_fft, self.config.hop, self.config.n_fft, self.window.float(),
-                           center=True)
+        return self.waveform(self.spectrum(mel))
 
     def settings(self) -> dict:
         return asdict(self.config)

@@ -212,11 +212,11 @@ class Pix2PixPipeline:
     def __call__(self, picture: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         if not self.self_ensemble:
             return self.single(picture, mask)
-        outputs = []
-        for view, view_mask in zip(dihedral_views(picture), dihedral_views(mask)):
+        views, outputs = list(zip(dihedral_views(picture), dihedral_views(mask))), []
+        for view, view_mask in views:
             outputs.append(self.single(view, view_mask).astype(np.float32))
             if self.on_pass:
-                self.on_pass(len(outputs), 8)
+                self.on_pass(len(outputs), len(views))
         return np.mean(undo_dihedral(outputs), axis=0).round().astype(np.uint8)
 
     @torch.inference_mode()

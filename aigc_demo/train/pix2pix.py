@@ -339,7 +339,8 @@ def write_record(args, argv, progress, out: Path, source) -> None:
         discriminator={"ndf": args.ndf, "n_layers": discriminator_layers(args)},
         optimisation={"batch_size": args.batch_size, "max_steps": args.max_steps, "seed": args.seed, "lr": args.lr,
                       "adam_betas": [0.5, 0.999], "lr_schedule": "constant, then linear to 0 over the second half",
-                      "l1_lambda": L1_LAMBDA, "adversarial_weight": args.adv_weight, "ssim_weight": args.ssim_weight, "gan_loss": "least squares",
+                      "l1_lambda": L1_LAMBDA, "adversarial_weight": args.adv_weight, "ssim_weight": args.ssim_weight,
+                      "gan_loss": "least squares",
                       "context_weight": None if args.task == "restore" else CONTEXT_WEIGHT},
         weights_dtype="float16", data=data, **({"note": args.note} if args.note else {}))
 

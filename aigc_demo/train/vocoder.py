@@ -32,7 +32,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from aigc_demo.models.vocoder import HOP, SAMPLE_RATE, VocosVocoder, log_mel
+from aigc_demo.models.vocoder import HOP, SAMPLE_RATE, VocosVocoder, log_mel, stft
 from aigc_demo.train.common import due, start_run, warmup_cosine, write_training_record
 from aigc_demo.train_state import load_training_state, save_training_state
 
@@ -103,11 +103,6 @@ def draw_batch(audio: torch.Tensor, args, rng: torch.Generator) -> torch.Tensor:
 # --- losses --------------------------------------------------------------------------------------------------
 
 
-def stft(audio: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
-    window = torch.hann_window(n_fft, device=audio.device)
-    return torch.stft(audio, n_fft, hop, n_fft, window, center=True, return_complex=True)
-
-
 def mrstft_loss(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     total = 0.0
     for n_fft, hop in LOSS_RESOLUTIONS:
@@ -156,7 +151,7 @@ class Adversary:
         self.optimizer = torch.optim.AdamW(self.critics.parameters(), lr=args.critic_lr, betas=(0.8, 0.99),
                                            weight_decay=0.01)
 
-    def critic_step(self, real: torch.Tensor, fake: torch.Tensor) -> float:
+    def critic_step(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         from aigc_demo.models.vocoder_discriminator import critic_loss
 
         self.critics.requires_grad_(True)
@@ -164,7 +159,7 @@ class Adversary:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
-        return float(loss.item())
+        return loss.detach()
 
     def generator_terms(self, real: torch.Tensor, fake: torch.Tensor) -> dict[str, torch.Tensor]:
         from aigc_demo.models.vocoder_discriminator import feature_matching_loss, generator_adversarial_loss
@@ -179,16 +174,14 @@ class Adversary:
 def training_step(model, optimizer, batch: torch.Tensor, step: int, args, adversary: Adversary | None = None) -> dict:
     mel = log_mel(batch)
     spectrum = model.spectrum(mel)
-    output = torch.istft(spectrum, model.config.n_fft, model.config.hop, model.config.n_fft, model.window,
-                         center=True, length=batch.shape[1])
+    output = model.waveform(spectrum, batch.shape[1])
     losses = {"mrstft": mrstft_loss(output, batch), "mel": mel_loss(output, batch),
               "phase": phase_loss(spectrum, batch, model.config.n_fft)}
     loss = losses["mrstft"] + args.mel_weight * losses["mel"] + phase_weight(step, args) * losses["phase"]
     if adversary is not None:
-        critic = adversary.critic_step(batch, output)
+        losses["critic"] = adversary.critic_step(batch, output)
         losses.update(adversary.generator_terms(batch, output))
         loss = loss + args.adv_weight * losses["adv"] + args.fm_weight * losses["fm"]
-        losses["critic"] = torch.tensor(critic)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -210,6 +210,38 @@ def test_photo_smoke_training(tmp_path, task, name):
     assert (tmp_path / "state" / "samples" / "step_000004.png").is_file()
 
 
+def test_weight_average_is_saved_with_precise_batch_norm(tmp_path):
+    """--ema-decay exports the average (resumed across sittings), --precise-bn its recomputed statistics."""
+    from safetensors.torch import load_file
+
+    from aigc_demo.train.pix2pix import AVERAGE_FILE, main as train
+
+    common = ["--task", "restore", "--smoke", "--out-dir", str(tmp_path), "--state-dir", str(tmp_path / "state"),
+              "--ema-decay", "0.5", "--precise-bn", "3"]
+    train(common + ["--max-steps", "2"])
+    train(common + ["--max-steps", "4", "--resume"])
+    exported = load_file(tmp_path / "restore" / "model.safetensors")
+    average = load_file(tmp_path / "state" / "generator" / AVERAGE_FILE)
+    latest = load_file(tmp_path / "state" / "generator" / "model.safetensors")
+    weights = [k for k in exported if k.endswith("weight")]
+    assert all(torch.equal(exported[k], average[k].half()) for k in weights)
+    assert not all(torch.equal(exported[k], latest[k].half()) for k in weights)
+    means = [k for k in exported if k.endswith("running_mean")]
+    assert means and not all(torch.equal(exported[k], average[k].half()) for k in means)
+    record = json.loads((tmp_path / "restore" / "training.json").read_text())["optimisation"]
+    assert record["weight_average_decay"] == 0.5 and record["precise_bn_batches"] == 3
+
+
+def test_precise_batch_norm_is_the_plain_mean_over_batches():
+    from aigc_demo.train.averaging import recalibrate_batch_norm
+
+    model = torch.nn.Sequential(torch.nn.BatchNorm1d(1))
+    batches = [torch.full((4, 1), value) + torch.tensor([[-1.0], [1.0], [-1.0], [1.0]]) for value in (0.0, 2.0, 10.0)]
+    calibrated = recalibrate_batch_norm(model, batches)
+    assert float(calibrated[0].running_mean) == pytest.approx(4.0)  # momentum 0.1 would give 1.18
+    assert not calibrated.training and float(model[0].running_mean) == 0.0  # the original is left alone
+
+
 def test_adversarial_weight_scales_the_discriminators_pull():
     """With --adv-weight 0 the generator's update is pure L1 (whatever the discriminator says); with 1 it is not."""
     from aigc_demo.models.pix2pix import NLayerDiscriminator, UnetGenerator, init_weights

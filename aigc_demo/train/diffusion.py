@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.diffusion import BETA_SCHEDULES, NULL_CLASS, NUM_CLASSES, build_training_scheduler, build_unet
+from aigc_demo.train.averaging import update_ema
 from aigc_demo.train.common import due, start_run, warmup_cosine, write_training_record as write_record
 from aigc_demo.train.images import save_image_grid
 from aigc_demo.train_state import load_training_state, save_training_state
@@ -72,12 +73,6 @@ def settings_from(args) -> dict:
 def ema_decay(step: int, args) -> float:
     """Ramp the decay up from 0.1 so early, near-random weights don't dominate a short run's average."""
     return min(args.ema_decay, (1 + step) / (10 + step))
-
-
-@torch.no_grad()
-def update_ema(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
-    for ema_param, param in zip(ema.parameters(), model.parameters()):
-        ema_param.lerp_(param.detach(), 1 - decay)
 
 
 def training_loss(unet, scheduler, images: torch.Tensor, labels: torch.Tensor, args,

@@ -24,12 +24,16 @@ photos of aigc_demo/data/photos.py are never used.
 Fidelity knobs (defaults: the paper's recipe): --adv-weight scales the adversarial term (lower favours the fill or
 clean picture closest to the truth over texture); --ssim-weight gives that share of the reconstruction term to
 1 - SSIM (7x7 windows, as the evaluation measures it) instead of L1, the mix of Zhao et al. (2017).
+Export knobs (default off): --ema-decay saves an exponential moving average of the generator's weights instead of
+the last step's; --precise-bn N recomputes the exported generator's batch-norm statistics at the end of the run as
+the mean over N training batches (aigc_demo/train/averaging.py says why).
 
 Resumable (safetensors state for both networks and optimisers under --state-dir; --resume).
 """
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 import time
 from pathlib import Path
@@ -42,6 +46,7 @@ from tqdm.auto import tqdm
 
 from aigc_demo.data import masks as mask_sets
 from aigc_demo.models.pix2pix import NLayerDiscriminator, UnetGenerator, init_weights
+from aigc_demo.train.averaging import recalibrate_batch_norm, update_ema
 from aigc_demo.train.common import due, log_means, start_run, write_training_record
 from aigc_demo.train.cyclegan import draw, learning_rate, lsgan
 from aigc_demo.train.images import add_run_arguments, load_split, sample_path, step_generator
@@ -52,6 +57,7 @@ L1_LAMBDA = 100.0  # the paper's weight of the L1 term
 CONTEXT_WEIGHT = 0.1  # weight of the whole-picture L1 beside the hole's, for inpainting
 FASHION_PAD = 2  # 28x28 garments padded to 32x32, a multiple of 2 ** 5
 VALIDATION_COUNT = 32
+AVERAGE_FILE = "average.safetensors"  # the --ema-decay weights, beside the generator's training state
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -71,6 +77,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="weight of the adversarial term beside L1 (the paper's 1; lower trades texture for fidelity)")
     p.add_argument("--ssim-weight", type=float, default=0.0,
                    help="share of the reconstruction term given to 1 - SSIM instead of L1 (Zhao et al. 2017 mix 0.84)")
+    p.add_argument("--ema-decay", type=float, default=0.0,
+                   help="save a moving average of the generator's weights with this decay per step (0: off)")
+    p.add_argument("--precise-bn", type=int, default=0,
+                   help="at the end, batch-norm statistics of the saved generator over this many training batches")
     p.add_argument("--max-steps", type=int, default=3000)
     p.add_argument("--log-every", type=int, default=50)
     p.add_argument("--note", default="", help="a sentence for the training record (e.g. how a run was resumed)")
@@ -205,15 +215,20 @@ def ssim_loss(output: torch.Tensor, target: torch.Tensor, window: int = 7) -> to
 
 def training_step(nets, optimizers, batch, accelerator, adv_weight: float = 1.0,
                   ssim_weight: float = 0.0) -> dict:
-    """One generator update, then one discriminator update on (input, output) pairs."""
+    """One generator update, then one discriminator update on (input, output) pairs (none at --adv-weight 0)."""
     generator, discriminator = nets
     g_optimizer, d_optimizer = optimizers
     inputs, target, mask = batch
     output = generator(inputs)
     fake = composite(output, inputs, mask)
-    adversarial = lsgan(discriminator(torch.cat([inputs, fake], 1)), True)
     l1 = reconstruction_loss(output, target, mask)
     reconstruction = (1 - ssim_weight) * l1 + (ssim_weight * ssim_loss(fake, target) if ssim_weight else 0.0)
+    if not adv_weight:  # reconstruction alone: the critic is neither asked nor trained (a third of a step saved)
+        g_optimizer.zero_grad(set_to_none=True)
+        accelerator.backward(L1_LAMBDA * reconstruction)
+        g_optimizer.step()
+        return {"g_adv": 0.0, "l1": l1.item(), "d_loss": 0.0}
+    adversarial = lsgan(discriminator(torch.cat([inputs, fake], 1)), True)
     g_optimizer.zero_grad(set_to_none=True)
     accelerator.backward(adv_weight * adversarial + L1_LAMBDA * reconstruction)
     g_optimizer.step()
@@ -263,11 +278,24 @@ def main(argv: list[str]) -> None:
     if args.resume and (state_dir / "generator" / "state.json").exists():
         progress = load_training_state(state_dir / "generator", generator, g_optimizer)
         load_training_state(state_dir / "discriminator", discriminator, d_optimizer)
+    average = load_average(generator, state_dir) if args.ema_decay else None
     source = FashionBatches("train", args.data_root) if args.task == "fashion" else PhotoBatches(args.crop)
-    run(generator, discriminator, (g_optimizer, d_optimizer), source, args, argv, accelerator, progress)
+    run((generator, discriminator, average), (g_optimizer, d_optimizer), source, args, argv, accelerator, progress)
 
 
-def run(generator, discriminator, optimizers, source, args, argv, accelerator, progress) -> None:
+def load_average(generator: UnetGenerator, state_dir: Path) -> UnetGenerator:
+    """The saved weight average, or (first sitting with --ema-decay) a copy of the generator as it stands."""
+    from safetensors.torch import load_file
+
+    average = copy.deepcopy(generator).requires_grad_(False)
+    path = state_dir / "generator" / AVERAGE_FILE
+    if path.exists():
+        average.load_state_dict(load_file(path), strict=True)
+    return average
+
+
+def run(nets, optimizers, source, args, argv, accelerator, progress) -> None:
+    generator, discriminator, average = nets
     start, seconds_before = time.time(), progress["seconds"]
     validation = validation_batch(args.task, args)
     sums = {"g_adv": 0.0, "l1": 0.0, "d_loss": 0.0, "steps": 0}
@@ -279,16 +307,18 @@ def run(generator, discriminator, optimizers, source, args, argv, accelerator, p
         batch = make_pairs(args.task, source, args.batch_size, step_generator(args.seed, step))
         losses = training_step((generator, discriminator), optimizers, batch, accelerator, args.adv_weight,
                                args.ssim_weight)
+        if average is not None:
+            update_ema(average, generator, args.ema_decay, copy_buffers=True)
         for key, value in losses.items():
             sums[key] += value
         sums["steps"] += 1
         progress["step"], progress["seconds"] = step + 1, seconds_before + time.time() - start
         if due(step, args.log_every, args.max_steps):
-            log_means(progress, sums, accelerator, val_l1=validation_l1(generator, validation))
+            log_means(progress, sums, accelerator, val_l1=validation_l1(average or generator, validation))
         if due(step, args.sample_every, args.max_steps):
-            save_samples(generator, validation, args, progress["step"])
+            save_samples(average or generator, validation, args, progress["step"])
         if due(step, args.save_every, args.max_steps):
-            save_everything(generator, discriminator, optimizers, args, argv, progress, source)
+            save_everything(nets, optimizers, args, argv, progress, source)
 
 
 def save_samples(generator, batch, args, step: int) -> None:
@@ -310,13 +340,30 @@ def save_samples(generator, batch, args, step: int) -> None:
     Image.fromarray(picture).save(path)
 
 
-def save_everything(generator, discriminator, optimizers, args, argv, progress, source) -> None:
+def save_everything(nets, optimizers, args, argv, progress, source) -> None:
+    """Training state under --state-dir; the generator (or its average) in half precision under --out-dir, with
+    precise batch-norm statistics once the run is done."""
+    from safetensors.torch import save_file
+
+    generator, discriminator, average = nets
     state_dir = Path(args.state_dir)
     save_training_state(state_dir / "generator", generator, optimizers[0], progress)
     save_training_state(state_dir / "discriminator", discriminator, optimizers[1], {})
+    if average is not None:
+        save_file({k: v.contiguous() for k, v in average.state_dict().items()}, state_dir / "generator" / AVERAGE_FILE)
+    exported = average or generator
+    if args.precise_bn and progress["step"] >= args.max_steps:
+        exported = recalibrate_batch_norm(exported, calibration_inputs(args, source))
     out = Path(args.out_dir) / CHECKPOINT_NAMES[args.task]
-    save_half(generator, out)
+    save_half(exported, out)
     write_record(args, argv, progress, out, source)
+
+
+def calibration_inputs(args, source):
+    """--precise-bn generator inputs, drawn as training batches are (own seed stream: the training steps' draws
+    are not repeated)."""
+    for index in range(args.precise_bn):
+        yield make_pairs(args.task, source, args.batch_size, step_generator(args.seed + 1, index))[0]
 
 
 def save_half(generator: UnetGenerator, out: Path) -> None:
@@ -340,6 +387,7 @@ def write_record(args, argv, progress, out: Path, source) -> None:
         optimisation={"batch_size": args.batch_size, "max_steps": args.max_steps, "seed": args.seed, "lr": args.lr,
                       "adam_betas": [0.5, 0.999], "lr_schedule": "constant, then linear to 0 over the second half",
                       "l1_lambda": L1_LAMBDA, "adversarial_weight": args.adv_weight, "ssim_weight": args.ssim_weight,
+                      "weight_average_decay": args.ema_decay or None, "precise_bn_batches": args.precise_bn or None,
                       "gan_loss": "least squares",
                       "context_weight": None if args.task == "restore" else CONTEXT_WEIGHT},
         weights_dtype="float16", data=data, **({"note": args.note} if args.note else {}))

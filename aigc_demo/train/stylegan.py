@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 from aigc_demo.data import fashion_mnist
 from aigc_demo.models.stylegan import StyleGANDiscriminator, StyleGANGenerator
 from aigc_demo.pipelines.convert import from_uint8
+from aigc_demo.train.averaging import update_ema
 from aigc_demo.train.common import due, log_means, start_run, write_training_record as write_record
 from aigc_demo.train.images import add_run_arguments, load_split, sample_path, save_prior_samples, step_generator
 from aigc_demo.train_state import load_training_state, save_training_state
@@ -181,9 +182,7 @@ def update_average(average, generator, step: int, args) -> None:
     # Ramp: early on the half-life is at most 5% of the images seen so far, so the average isn't stuck
     # on the first random weights of a short run.
     half_life = min(args.ema_images, max(1.0, 0.05 * step * args.batch_size))
-    keep = 0.5 ** (args.batch_size / half_life)
-    for kept, param in zip(average.parameters(), generator.parameters()):
-        kept.lerp_(param.detach(), 1 - keep)
+    update_ema(average, generator, 0.5 ** (args.batch_size / half_life))
 
 
 def save_everything(nets, args, argv, accelerator, progress, train_images: int) -> None:

@@ -242,6 +242,21 @@ def test_precise_batch_norm_is_the_plain_mean_over_batches():
     assert not calibrated.training and float(model[0].running_mean) == 0.0  # the original is left alone
 
 
+def test_photo_augmentation_turns_and_recolours_crops():
+    from aigc_demo.train.pix2pix import PhotoBatches
+
+    batches = PhotoBatches(32, augment=True)
+    red_top = np.zeros((64, 64, 3), np.uint8)
+    red_top[:32, :, 0] = 255  # red above, black below
+    batches.pictures = (red_top,)
+    crops = batches.crops(40, np.random.default_rng(0))
+    brightest = {int(crop.reshape(-1, 3).sum(0).argmax()) for crop in crops}
+    assert brightest == {0, 1, 2}  # the red went to every channel
+    plain = PhotoBatches(32)
+    plain.pictures = (red_top,)
+    assert {int(c.reshape(-1, 3).sum(0).argmax()) for c in plain.crops(40, np.random.default_rng(0))} == {0}
+
+
 def test_adversarial_weight_scales_the_discriminators_pull():
     """With --adv-weight 0 the generator's update is pure L1 (whatever the discriminator says); with 1 it is not."""
     from aigc_demo.models.pix2pix import NLayerDiscriminator, UnetGenerator, init_weights

@@ -3,6 +3,7 @@ fixed held-out set that no training ever sees.
 
     skimage.data (in the wheel; BSD-3, images mostly public domain / CC0: astronaut is NASA's)
     sklearn.datasets.load_sample_images (china.jpg, flower.jpg; CC-BY 2.0, Flickr)
+    matplotlib's sample data (grace_hopper.jpg: a US Navy portrait, public domain)
     OpenCV's sample images (Debian opencv-doc, examples/data; BSD/Apache, provenance per image varies), optional:
         apt-get download opencv-doc
         dpkg-deb --fsys-tarfile opencv-doc_*.deb | tar -x -C data_cache --wildcards './usr/share/doc/opencv-doc/examples/data/*'
@@ -23,18 +24,22 @@ import numpy as np
 from aigc_demo.checkpoints import REPO_ROOT
 
 SKIMAGE_PHOTOS = ["astronaut", "chelsea", "coffee", "rocket", "hubble_deep_field", "immunohistochemistry", "retina",
-                  "camera", "brick", "grass", "gravel", "moon", "coins", "page", "clock"]
+                  "camera", "brick", "grass", "gravel", "moon", "coins", "page", "clock", "text", "stereo_motorcycle"]
 SKLEARN_PHOTOS = ["china.jpg", "flower.jpg"]
+MATPLOTLIB_PHOTOS = ["grace_hopper.jpg"]
+# Renders, diagrams, blurred shots and near-duplicates of a listed view (aloeR, leuvenB, graf3, ...) are left out.
 OPENCV_PHOTOS = ["aero1.jpg", "aloeL.jpg", "apple.jpg", "baboon.jpg", "basketball1.png", "board.jpg", "building.jpg",
                  "butterfly.jpg", "chicky_512.png", "ela_original.jpg", "fruits.jpg", "graf1.png", "home.jpg",
                  "leuvenA.jpg", "messi5.jpg", "orange.jpg", "rubberwhale1.png", "smarties.png", "squirrel_cls.jpg",
-                 "starry_night.jpg", "stuff.jpg", "HappyFish.jpg", "Blender_Suzanne1.jpg"]
+                 "starry_night.jpg", "stuff.jpg", "HappyFish.jpg", "Blender_Suzanne1.jpg", "aero3.jpg", "sudoku.png",
+                 "box_in_scene.png", "left.jpg", "left01.jpg"]
 # Never trained on; evaluation and the tab's examples use these. Natural scenes from each source.
 HELDOUT = ["skimage:chelsea", "skimage:coffee", "skimage:rocket", "sklearn:china.jpg", "opencv:butterfly.jpg",
            "opencv:messi5.jpg", "opencv:home.jpg"]
 OPENCV_SUBDIR = Path("usr/share/doc/opencv-doc/examples/data")
 LICENSES = {"skimage": "BSD-3 (skimage.data; images mostly public domain or CC0)",
             "sklearn": "CC-BY 2.0 (scikit-learn sample images, Flickr)",
+            "matplotlib": "public domain (matplotlib sample data: US Navy photo of Grace Hopper)",
             "opencv": "BSD/Apache (OpenCV samples, Debian opencv-doc; provenance per image varies)"}
 
 
@@ -53,25 +58,31 @@ def _rgb(picture: np.ndarray) -> np.ndarray:
 
 def load_photo(key: str) -> np.ndarray:
     """One picture by key ('skimage:coffee', 'sklearn:china.jpg', 'opencv:fruits.jpg') as RGB uint8."""
+    from PIL import Image
+
     source, name = key.split(":", 1)
     if source == "skimage":
         import skimage.data
 
-        return _rgb(getattr(skimage.data, name)())
+        picture = getattr(skimage.data, name)()
+        return _rgb(picture[0] if isinstance(picture, tuple) else picture)  # a stereo pair: its left view
     if source == "sklearn":
         from sklearn.datasets import load_sample_image
 
         return _rgb(load_sample_image(name))
+    if source == "matplotlib":
+        import matplotlib.cbook
+
+        return _rgb(np.asarray(Image.open(matplotlib.cbook.get_sample_data(name)).convert("RGB")))
     folder = opencv_samples_dir()
     if folder is None:
         raise FileNotFoundError("OpenCV's sample images are not extracted (see aigc_demo/data/photos.py)")
-    from PIL import Image
-
     return _rgb(np.asarray(Image.open(folder / name).convert("RGB")))
 
 
 def available_keys() -> list[str]:
     keys = [f"skimage:{n}" for n in SKIMAGE_PHOTOS] + [f"sklearn:{n}" for n in SKLEARN_PHOTOS]
+    keys += [f"matplotlib:{n}" for n in MATPLOTLIB_PHOTOS]
     if opencv_samples_dir() is not None:
         keys += [f"opencv:{n}" for n in OPENCV_PHOTOS]
     return keys

@@ -77,6 +77,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="weight of the adversarial term beside L1 (the paper's 1; lower trades texture for fidelity)")
     p.add_argument("--ssim-weight", type=float, default=0.0,
                    help="share of the reconstruction term given to 1 - SSIM instead of L1 (Zhao et al. 2017 mix 0.84)")
+    p.add_argument("--augment", action="store_true",
+                   help="photos: also random quarter turns and colour-channel orders (besides flips)")
     p.add_argument("--ema-decay", type=float, default=0.0,
                    help="save a moving average of the generator's weights with this decay per step (0: off)")
     p.add_argument("--precise-bn", type=int, default=0,
@@ -126,13 +128,16 @@ class FashionBatches:
 
 
 class PhotoBatches:
-    """Random crops of the training photos at a random scale, randomly flipped, as [-1, 1] RGB tensors."""
+    """Random crops of the training photos at a random scale, randomly flipped, as uint8 RGB. With `augment`, also
+    turned by a random quarter and with the colour channels in a random order: with a few dozen photos the
+    restorer learns their content by heart (on the training photos it beats non-local means by far more than on
+    held-out ones), and each turn and colour order is a picture it has not seen."""
 
-    def __init__(self, crop: int):
+    def __init__(self, crop: int, augment: bool = False):
         from aigc_demo.data import photos
 
         self.keys, self.pictures = photos.load_split("train")
-        self.crop = crop
+        self.crop, self.augment = crop, augment
 
     def crops(self, batch_size: int, np_rng: np.random.Generator) -> np.ndarray:
         out = np.empty((batch_size, self.crop, self.crop, 3), np.uint8)
@@ -145,6 +150,8 @@ class PhotoBatches:
             patch = cv2.resize(picture[top:top + side, left:left + side], (self.crop, self.crop),
                                interpolation=cv2.INTER_AREA)
             out[i] = patch[:, ::-1] if np_rng.random() < 0.5 else patch
+            if self.augment:
+                out[i] = np.rot90(out[i], np_rng.integers(4))[:, :, np_rng.permutation(3)]
         return out
 
     def draw(self, batch_size: int, rng: torch.Generator) -> tuple[np.ndarray, np.random.Generator]:
@@ -279,7 +286,8 @@ def main(argv: list[str]) -> None:
         progress = load_training_state(state_dir / "generator", generator, g_optimizer)
         load_training_state(state_dir / "discriminator", discriminator, d_optimizer)
     average = load_average(generator, state_dir) if args.ema_decay else None
-    source = FashionBatches("train", args.data_root) if args.task == "fashion" else PhotoBatches(args.crop)
+    source = FashionBatches("train", args.data_root) if args.task == "fashion" else PhotoBatches(args.crop,
+                                                                                                  args.augment)
     run((generator, discriminator, average), (g_optimizer, d_optimizer), source, args, argv, accelerator, progress)
 
 
@@ -380,7 +388,8 @@ def write_record(args, argv, progress, out: Path, source) -> None:
         from aigc_demo.data import photos
 
         data = {"source": "photos", "train_photos": list(source.keys), "heldout_photos": photos.HELDOUT,
-                "license": photos.describe(source.keys), "crop": args.crop}
+                "license": photos.describe(source.keys), "crop": args.crop,
+                "augment": "flips, quarter turns, colour-channel orders" if args.augment else "flips"}
     write_training_record(
         out, "pix2pix", argv, progress, task=args.task, settings=generator_settings(args),
         discriminator={"ndf": args.ndf, "n_layers": discriminator_layers(args)},

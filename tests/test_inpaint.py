@@ -41,7 +41,8 @@ def test_dihedral_views_turn_back_to_the_original():
 
 
 def test_self_ensemble_is_the_mean_of_eight_views_and_commutes_with_a_flip():
-    """A plain U-Net's answer to a mirrored photo is not the mirrored answer; the x8 mean's is (up to rounding)."""
+    """A plain U-Net's answer to a mirrored photo is not the mirrored answer; the x8 mean's is (up to rounding),
+    for sides that are multiples of the network's 32 (others are padded on the bottom and right first)."""
     from aigc_demo.models.pix2pix import UnetGenerator, init_weights
     from aigc_demo.pipelines.inpaint import Pix2PixPipeline
 
@@ -49,8 +50,8 @@ def test_self_ensemble_is_the_mean_of_eight_views_and_commutes_with_a_flip():
     generator = UnetGenerator(4, 3, num_downs=5, ngf=4, max_mult=2)
     generator.apply(init_weights)
     generator.eval()
-    picture = np.random.default_rng(0).integers(0, 256, (40, 56, 3), dtype=np.uint8)
-    mask = np.zeros((40, 56), bool)
+    picture = np.random.default_rng(0).integers(0, 256, (32, 64, 3), dtype=np.uint8)
+    mask = np.zeros((32, 64), bool)
     mask[10:30, 20:40] = True
     single, ensemble = Pix2PixPipeline(generator), Pix2PixPipeline(generator, self_ensemble=True)
     mirrored = np.ascontiguousarray(picture[:, ::-1]), np.ascontiguousarray(mask[:, ::-1])
@@ -62,6 +63,31 @@ def test_self_ensemble_is_the_mean_of_eight_views_and_commutes_with_a_flip():
     passes = []
     Pix2PixPipeline(generator, self_ensemble=True, on_pass=lambda done, total: passes.append((done, total)))(picture, mask)
     assert passes == [(k, 8) for k in range(1, 9)]  # what the tab's progress bar shows
+
+
+def test_every_view_sees_the_picture_on_the_same_grid():
+    """Each view the network is given, turned back, holds the picture at the top left: its 8x8 JPEG blocks and the
+    U-Net's stride-2 phases stay where they are in the original, whatever the picture's size."""
+    from aigc_demo.pipelines.inpaint import Pix2PixPipeline, undo_dihedral
+
+    seen = []
+
+    class Recorder(torch.nn.Module):
+        multiple, _hub_mixin_config = 32, {"input_nc": 3, "output_nc": 3}
+
+        def __init__(self):
+            super().__init__()
+            self.unused = torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, x):
+            seen.append(((x[0].permute(1, 2, 0) + 1) * 127.5).round().byte().numpy())
+            return x
+
+    picture = np.random.default_rng(1).integers(0, 256, (37, 50, 3), dtype=np.uint8)
+    result = Pix2PixPipeline(Recorder(), self_ensemble=True)(picture)
+    assert len(seen) == 8 and all(view.shape[0] % 32 == 0 and view.shape[1] % 32 == 0 for view in seen)
+    assert all(np.array_equal(back[:37, :50], picture) for back in undo_dihedral(seen))
+    assert np.array_equal(result, picture)  # the identity network's ensemble gives the picture back
 
 
 # ----------------------------------------------------------------------------- model

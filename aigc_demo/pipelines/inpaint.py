@@ -198,6 +198,14 @@ def undo_dihedral(views: list[np.ndarray]) -> list[np.ndarray]:
     return [np.rot90(view[:, ::-1] if index % 2 else view, -(index // 2)) for index, view in enumerate(views)]
 
 
+def pad_to_multiple(array: np.ndarray, multiple: int) -> np.ndarray:
+    """`array` [H, W, ...] mirrored past its bottom and right edges to sides that are multiples of `multiple`
+    (repeated instead where it is too small to mirror)."""
+    pad_h, pad_w = (-array.shape[0]) % multiple, (-array.shape[1]) % multiple
+    mode = "reflect" if pad_h < array.shape[0] and pad_w < array.shape[1] else "edge"
+    return np.pad(array, [(0, pad_h), (0, pad_w)] + [(0, 0)] * (array.ndim - 2), mode=mode)
+
+
 class Pix2PixPipeline:
     """One U-Net on one picture: [-1, 1] input (masked picture + mask channel, or the picture alone for restore),
     reflect-padded to a multiple of 2 ** num_downs, cropped back; uint8 out. With `self_ensemble`, the mean of
@@ -212,12 +220,17 @@ class Pix2PixPipeline:
     def __call__(self, picture: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         if not self.self_ensemble:
             return self.single(picture, mask)
+        # Padded first to the network's multiple (a multiple of 8), every view keeps the picture's 8x8 JPEG block
+        # grid and the U-Net's stride-2 phases where the original has them; a flipped view of a picture whose
+        # side is not a multiple of 8 would shift its blocks off the grid the restorer learned them on.
+        height, width = picture.shape[:2]
+        picture, mask = (None if a is None else pad_to_multiple(a, self.generator.multiple) for a in (picture, mask))
         views, outputs = list(zip(dihedral_views(picture), dihedral_views(mask))), []
         for view, view_mask in views:
             outputs.append(self.single(view, view_mask).astype(np.float32))
             if self.on_pass:
                 self.on_pass(len(outputs), len(views))
-        return np.mean(undo_dihedral(outputs), axis=0).round().astype(np.uint8)
+        return np.mean(undo_dihedral(outputs), axis=0)[:height, :width].round().astype(np.uint8)
 
     @torch.inference_mode()
     def single(self, picture: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:

@@ -18,8 +18,9 @@ free-form strokes, or both (aigc_demo/data/masks.py).
 Restore: a residual generator (it outputs input + correction). The input is the picture with Gaussian noise
 (sigma 0-50 of 255) and, half the time, JPEG compression (quality 10-70) applied, in that order; the target is
 the clean picture; L1 over the whole picture.
-Photos: random crops (--crop px) of the training photos at a random scale of 0.35-1, random flips; the held-out
-photos of aigc_demo/data/photos.py are never used.
+Photos: random crops (--crop px) of the training photos at a random scale of 0.35-1, random flips (with
+--augment also random quarter turns and colour-channel orders); the held-out photos of aigc_demo/data/photos.py
+are never used.
 
 Fidelity knobs (defaults: the paper's recipe): --adv-weight scales the adversarial term (lower favours the fill or
 clean picture closest to the truth over texture); --ssim-weight gives that share of the reconstruction term to

@@ -287,8 +287,10 @@ def main(argv: list[str]) -> None:
         progress = load_training_state(state_dir / "generator", generator, g_optimizer)
         load_training_state(state_dir / "discriminator", discriminator, d_optimizer)
     average = load_average(generator, state_dir) if args.ema_decay else None
-    source = FashionBatches("train", args.data_root) if args.task == "fashion" else PhotoBatches(args.crop,
-                                                                                                  args.augment)
+    if args.task == "fashion":
+        source = FashionBatches("train", args.data_root)
+    else:
+        source = PhotoBatches(args.crop, args.augment)
     run((generator, discriminator, average), (g_optimizer, d_optimizer), source, args, argv, accelerator, progress)
 
 

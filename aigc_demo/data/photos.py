@@ -73,7 +73,7 @@ def load_photo(key: str) -> np.ndarray:
     if source == "matplotlib":
         import matplotlib.cbook
 
-        return _rgb(np.asarray(Image.open(matplotlib.cbook.get_sample_data(name)).convert("RGB")))
+        return _rgb(np.asarray(Image.open(matplotlib.cbook.get_sample_data(name, asfileobj=False)).convert("RGB")))
     folder = opencv_samples_dir()
     if folder is None:
         raise FileNotFoundError("OpenCV's sample images are not extracted (see aigc_demo/data/photos.py)")

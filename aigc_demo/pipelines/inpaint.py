@@ -234,15 +234,12 @@ class Pix2PixPipeline:
 
     @torch.inference_mode()
     def single(self, picture: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        h, w = picture.shape[:2]
+        picture = pad_to_multiple(picture, self.generator.multiple)
         x = torch.from_numpy(picture.astype(np.float32) / 127.5 - 1).permute(2, 0, 1).unsqueeze(0)  # [1, C, H, W]
         if self.uses_mask:
-            hole = torch.from_numpy(mask.astype(np.float32))[None, None]
+            hole = torch.from_numpy(pad_to_multiple(mask, self.generator.multiple).astype(np.float32))[None, None]
             x = torch.cat([x * (1 - hole), hole], 1)
-        h, w = x.shape[-2:]
-        multiple = self.generator.multiple
-        pad_h, pad_w = (-h) % multiple, (-w) % multiple
-        mode = "reflect" if pad_h < h and pad_w < w else "replicate"  # reflect needs padding < size
-        x = torch.nn.functional.pad(x, (0, pad_w, 0, pad_h), mode=mode)
         y = check_finite(self.generator(x.to(self.device, self.dtype)))[0, :, :h, :w]
         return ((y.float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(1, 2, 0).numpy()
 

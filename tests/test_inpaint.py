@@ -187,9 +187,31 @@ def test_large_holes_are_filled_at_a_reduced_scale(monkeypatch):
 
     picture = np.zeros((400, 600, 3), np.uint8)
     mask = centre_box(400, 600).astype(bool)
-    scale = pipeline.HOLE_RADIUS / pipeline.hole_radius(mask)
-    out = pipeline.fill_scaled(picture, mask, scale, fill)
+    scale = pipeline.HOLE_RADIUS * 64 / pipeline.hole_radius(mask)
+    out = pipeline.fill_scaled(picture, mask, scale, fill, margin=32)
     assert seen[0][0] < 200 and (out[mask] == 7).all() and (out[~mask] == 0).all()
+
+
+@pytest.mark.parametrize("crop, scale", [(None, 0.25), (64, 0.25), (128, 0.5)])
+def test_the_working_scale_follows_the_checkpoints_training_crop(tmp_path, monkeypatch, crop, scale):
+    """A model trained on 128 px crops fills a quarter-area hole at half scale, one trained on 64 px at a
+    quarter; a checkpoint without a training record is taken as 64 px."""
+    from aigc_demo.data.masks import centre_box
+    from aigc_demo.models.pix2pix import UnetGenerator
+    from aigc_demo.pipelines import inpaint as pipeline
+    from aigc_demo.registry import registry
+
+    UnetGenerator(4, 3, num_downs=5, ngf=4, max_mult=2).save_pretrained(tmp_path / "pix2pix-photo")
+    if crop:
+        (tmp_path / "pix2pix-photo" / "training.json").write_text(json.dumps({"data": {"crop": crop}}))
+    pipeline.use_checkpoint("pix2pix-photo", tmp_path / "pix2pix-photo")
+    seen = []
+    monkeypatch.setattr(pipeline, "fill_scaled", lambda picture, mask, s, fill, margin: seen.append((s, margin)))
+    try:
+        pipeline.run_learned("pix2pix-photo", np.zeros((256, 256, 3), np.uint8), centre_box(256, 256).astype(bool))
+    finally:
+        registry.clear()  # later tests load their own pix2pix-photo
+    assert seen[0][0] == pytest.approx(scale, rel=0.02) and seen[0][1] == (crop or 64) // 2
 
 
 def test_restore_with_an_empty_mask_cleans_everything(tiny_pix2pix):

@@ -160,6 +160,56 @@ def test_an_adversarial_sitting_starts_a_critic_and_resumes_it(tiny_corpus_voice
     assert float(moments["0.step"]) == 4  # the second sitting went on with the first one's critic: 2 + 2 updates
 
 
+def test_a_room_augmented_sitting_chooses_by_both_validation_sets(tiny_corpus_voices, tmp_path, monkeypatch):
+    from aigc_demo.train.vocoder import main as train
+
+    monkeypatch.setenv("AIGC_DATA_CACHE", str(tmp_path / "cache"))
+    out, state = tmp_path / "vocoder", tmp_path / "state"
+    train(["--smoke", "--out-dir", str(out), "--state-dir", str(state)])
+    train(["--smoke", "--resume", "--max-steps", "6", "--room-augment", "0.5", "--out-dir", str(out),
+           "--state-dir", str(state)])
+    progress = json.loads((state / "state.json").read_text())["extra"]
+    assert set(progress["baseline"]) == {"validation", "heldout", "validation_rooms"}
+    # The first point with the new set starts the comparison, whatever the old best's validation PESQ was.
+    assert "validation_rooms" in progress["best"] and progress["best"]["step"] >= 6 - 2
+    record = json.loads((out / "training.json").read_text())
+    assert record["optimisation"]["room_augment"] == 0.5
+
+
+def test_a_simulated_room_rings_and_decays_and_keeps_the_loudness(speech_16k):
+    from aigc_demo.data import rooms
+
+    rng = np.random.default_rng(0)
+    response = rooms.room_impulse(rng)
+    tail = response[1:] ** 2
+    tenth = max(1, len(tail) // 10)
+    assert response[0] == 1 and tail[:tenth].sum() > 100 * tail[-tenth:].sum()  # -60 dB at RT60
+    dry = np.ascontiguousarray(speech_16k[:24000], np.float64)
+    wet = rooms.as_recorded(dry, 8000, np.random.default_rng(1))
+    assert wet.dtype == np.float32 and wet.shape == (8000,)
+    assert np.sqrt(np.mean(wet ** 2)) == pytest.approx(np.sqrt(np.mean(dry[-8000:] ** 2)), rel=0.05)
+    assert np.corrcoef(wet, dry[-8000:])[0, 1] < 0.99  # not the dry signal
+    again = rooms.as_recorded(dry, 8000, np.random.default_rng(1))
+    assert np.array_equal(wet, again)  # seeded: the same room and noise
+    untouched = rooms.as_recorded(dry, 8000, np.random.default_rng(1), probability=0.0)
+    assert np.allclose(untouched, dry[-8000:], atol=1e-6)
+
+
+def test_coloured_noise_slopes_from_white_to_brown():
+    from aigc_demo.data import rooms
+
+    def low_share(slope):
+        rng = np.random.default_rng(3)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(rooms, "SLOPE_DB_PER_OCTAVE", (slope, slope))
+            noise = rooms.coloured_noise(16000, rng)
+        power = np.abs(np.fft.rfft(noise)) ** 2
+        return power[:500].sum() / power.sum()  # below 500 Hz
+
+    assert low_share(0.0) == pytest.approx(500 / 8001, rel=0.2)  # white: flat
+    assert low_share(-6.0) > 0.5  # brown: most of the power at the bottom
+
+
 def test_the_period_critic_learns_to_tell_speech_from_noise(speech_16k):
     from aigc_demo.models.vocoder_discriminator import VocoderCritics, critic_loss, feature_matching_loss
 

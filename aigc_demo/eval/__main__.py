@@ -90,6 +90,10 @@ def main(argv: list[str]) -> dict:
     parser.add_argument("--text-file", help="held-out = the last 5%% of this file (as in training)")
     parser.add_argument("--data-root", default="/usr/share/datasets/fashion-mnist", help="Fashion-MNIST IDX files")
     parser.add_argument("--no-card", action="store_true", help="print the figures only")
+    parser.add_argument("--photos", choices=("heldout", "train"), default="heldout",
+                        help="photo models only: measure on the held-out photos (default, the card's figures) or on "
+                             "the training photos (to choose between checkpoints without looking at the held-out "
+                             "ones; figures printed only, never written to a card)")
     args = parser.parse_args(argv)
     if args.summary:
         print(summary_table())
@@ -101,7 +105,9 @@ def main(argv: list[str]) -> dict:
     except UserInputError as error:
         sys.exit(str(error))
     print(json.dumps(result["metrics"], indent=1))
-    if not args.no_card and not args.quick:
+    if args.photos == "train" and "table" in result:  # the whole table: there is no card to read it in
+        print(json.dumps(result["table"], indent=1))
+    if not args.no_card and not args.quick and args.photos == "heldout":
         grid = result.pop("grid", None)
         if grid is not None:
             from PIL import Image

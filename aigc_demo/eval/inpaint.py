@@ -67,11 +67,12 @@ def fashion_cases(args, quick: bool) -> tuple[list, np.ndarray]:
     return pictures, labels[:count]
 
 
-def heldout_photos(quick: bool) -> list[np.ndarray]:
-    """The held-out photos, longest side EVAL_SIDE (area interpolation, as a user's downscaled upload)."""
+def eval_photos(quick: bool, split: str = "heldout") -> list[np.ndarray]:
+    """The held-out (or, to choose between checkpoints, the training) photos, longest side EVAL_SIDE (area
+    interpolation, as a user's downscaled upload)."""
     from aigc_demo.data import photos
 
-    _, pictures = photos.load_split("heldout")
+    _, pictures = photos.load_split(split)
     out = []
     for picture in pictures[:3 if quick else None]:
         scale = EVAL_SIDE / max(picture.shape[:2])
@@ -209,23 +210,25 @@ def restoration_grid(pictures: list, results: dict) -> np.ndarray:
 def evaluate(folder: Path, args) -> dict:
     training = json.loads((Path(folder) / "training.json").read_text())
     task, name, quick = training["task"], Path(folder).name, bool(getattr(args, "quick", False))
+    split = getattr(args, "photos", "heldout")
     use_checkpoint(name, Path(folder))
     if task == "restore":
-        pictures = heldout_photos(quick)
+        pictures = eval_photos(quick, split)
         table, results = run_restoration(pictures)
         return {"task": task, "table": table, "metrics": restore_metrics(table), "pictures": len(pictures),
+                "photos": split,
                 "quick": quick, "grid": restoration_grid(pictures, results)}
     labels = None
     if task == "fashion":
         pictures, labels = fashion_cases(args, quick)
     else:
-        pictures = heldout_photos(quick)
+        pictures = eval_photos(quick, split)
     cases = mask_cases(pictures)
     table, results = run_inpainting(name, pictures, cases, labels)
     if labels is not None:
         table["original (no mask)"] = {"centre": {"judge_accuracy": judge_accuracy(pictures, labels)}}
     return {"task": task, "table": table, "metrics": inpainting_metrics(name, table), "pictures": len(pictures),
-            "masks": {k: len(v) for k, v in cases.items()}, "quick": quick,
+            "photos": split if task != "fashion" else None, "masks": {k: len(v) for k, v in cases.items()}, "quick": quick,
             "grid": inpainting_grid(name, pictures, cases, results, per_set=4 if task == "fashion" else 2)}
 
 

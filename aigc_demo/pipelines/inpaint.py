@@ -9,12 +9,13 @@
 Masks are boolean [H, W] arrays, True = fill here. Pictures are uint8 [H, W, C] (C = 3, or 1 for garments).
 Every inpainter returns the picture with only the masked pixels changed.
 
-Working scale: the photo model was trained on 64 px crops with holes up to about 35 px across, so a bigger hole
-is filled at a reduced scale: the region around the mask (the hole plus a margin of context) is shrunk until
-the hole's widest point is within what training saw, filled, enlarged back and pasted into the masked pixels
-only; pixels outside the mask are never touched. (A sweep on training photos favoured full scale, but the model
-has seen those; on the held-out photos full scale was worse for the first checkpoint, PSNR 19.36 against 19.92 dB
-on the centre box. The value below is the one set from the training masks before either measurement.)
+Working scale: the photo model is trained on square crops (the checkpoint's training.json says how big: 64 or
+128 px) with holes up to about half the crop across, so a bigger hole is filled at a reduced scale: the region
+around the mask (the hole plus a margin of context) is shrunk until the hole's widest point is within what
+training saw, filled, enlarged back and pasted into the masked pixels only; pixels outside the mask are never
+touched. (A sweep on training photos favoured full scale, but the model has seen those; on the held-out photos
+full scale was worse for the first checkpoint, PSNR 19.36 against 19.92 dB on the centre box. The ratios below
+were set from the training masks before either measurement.)
 biharmonic, whose cost grows with the number of masked pixels, uses the same scaling above a pixel budget.
 
 Self-ensemble: the two photo models answer with the mean of their outputs on the picture's eight flips and
@@ -24,6 +25,7 @@ the literature's standard setting, not tuned: the x8 mean, nothing else tried.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Callable
 
@@ -40,10 +42,13 @@ from aigc_demo.registry import registry
 LEARNED_MODELS = ("pix2pix-fashion", "pix2pix-photo", "restore")
 CLASSICAL_MODELS = ("telea", "navier-stokes", "biharmonic")
 INPAINT_MODELS = LEARNED_MODELS + CLASSICAL_MODELS
-HOLE_RADIUS = 16  # px at the working scale: about the largest distance from a hole pixel to its edge in training
-CONTEXT_MARGIN = 32  # px of surrounding picture, at the working scale, given to the model around the hole (half a crop)
+# Both in units of the training crop's side, so they hold for a checkpoint trained on 64 px crops and one on 128.
+HOLE_RADIUS = 1 / 4  # the largest distance from a hole pixel to its edge in training (16 px of a 64 px crop)
+CONTEXT_MARGIN = 1 / 2  # surrounding picture, at the working scale, given to the model around the hole (half a crop)
+DEFAULT_TRAINING_CROP = 64  # for a checkpoint whose training.json does not say
 SELF_ENSEMBLE_MODELS = ("pix2pix-photo", "restore")  # answered by the mean over the eight flips/turns
 BIHARMONIC_MAX_PIXELS = 20_000  # masked pixels above which biharmonic works at a reduced scale (it is superlinear)
+BIHARMONIC_MARGIN = 32  # px of surrounding picture, at its working scale, that biharmonic continues into the hole
 INPAINT_RADIUS = 5  # cv2.inpaint's neighbourhood radius, OpenCV's documented example value
 FULL_MASK_SHARE = 0.995
 
@@ -117,7 +122,7 @@ def garment_view(picture: Image.Image, mask: np.ndarray, size: int = 28) -> tupl
 def classical_inpaint(picture: np.ndarray, mask: np.ndarray, model: str) -> np.ndarray:
     if model == "biharmonic":
         scale = min(1.0, float(np.sqrt(BIHARMONIC_MAX_PIXELS / max(1, mask.sum()))))
-        return fill_scaled(picture, mask, scale, biharmonic)
+        return fill_scaled(picture, mask, scale, biharmonic, BIHARMONIC_MARGIN)
     flag = cv2.INPAINT_TELEA if model == "telea" else cv2.INPAINT_NS
     filled = cv2.inpaint(np.ascontiguousarray(picture), mask.astype(np.uint8), INPAINT_RADIUS, flag)
     return paste(picture, filled.reshape(picture.shape), mask)
@@ -143,7 +148,7 @@ def hole_radius(mask: np.ndarray) -> float:
 
 
 def fill_scaled(picture: np.ndarray, mask: np.ndarray, scale: float,
-                fill: Callable[[np.ndarray, np.ndarray], np.ndarray], margin: int = CONTEXT_MARGIN) -> np.ndarray:
+                fill: Callable[[np.ndarray, np.ndarray], np.ndarray], margin: int) -> np.ndarray:
     """Fill the region around the mask (its bounding box plus `margin` working pixels) at `scale`, then enlarge
     the fill back and paste it into the masked pixels only."""
     rows, cols = np.nonzero(mask)
@@ -168,9 +173,20 @@ def fill_scaled(picture: np.ndarray, mask: np.ndarray, scale: float,
 
 # ----------------------------------------------------------------------------- learned
 def load_generator(name: str, device: torch.device, dtype: torch.dtype, folder: Path | None = None):
+    """The generator, with `training_crop` (px) set from its training record: it sets the working scale."""
     from aigc_demo.models.pix2pix import UnetGenerator
 
-    return load_pretrained(UnetGenerator, folder or checkpoints_dir() / name, name).to(device, dtype).eval()
+    folder = folder or checkpoints_dir() / name
+    generator = load_pretrained(UnetGenerator, folder, name).to(device, dtype).eval()
+    generator.training_crop = training_crop(folder)
+    return generator
+
+
+def training_crop(folder: Path) -> int:
+    try:
+        return int(json.loads((folder / "training.json").read_text())["data"]["crop"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_TRAINING_CROP
 
 
 def cached_generator(name: str, dtype: torch.dtype):
@@ -249,15 +265,16 @@ def run_learned(name: str, picture: np.ndarray, mask: np.ndarray, warn: Callable
     """A learned model on one picture, reloading it in float32 if half precision fails on this device.
     `on_pass(done, total)` hears of each finished self-ensemble pass (a progress bar)."""
     def attempt(dtype: torch.dtype) -> np.ndarray:
-        pipeline = Pix2PixPipeline(cached_generator(name, dtype), self_ensemble=name in SELF_ENSEMBLE_MODELS,
-                                   on_pass=on_pass)
+        generator = cached_generator(name, dtype)
+        pipeline = Pix2PixPipeline(generator, self_ensemble=name in SELF_ENSEMBLE_MODELS, on_pass=on_pass)
         if name == "restore":
             restored = pipeline(picture)
             return restored if not mask.any() else paste(picture, restored, mask)
         if name == "pix2pix-fashion":
             return paste(picture, pipeline(picture, mask), mask)
-        scale = min(1.0, HOLE_RADIUS / max(1.0, hole_radius(mask)))
-        return fill_scaled(picture, mask, scale, pipeline)
+        crop = generator.training_crop
+        scale = min(1.0, HOLE_RADIUS * crop / max(1.0, hole_radius(mask)))
+        return fill_scaled(picture, mask, scale, pipeline, margin=round(CONTEXT_MARGIN * crop))
 
     return with_precision_fallback(("inpaint", name), attempt, pick_dtype(pick_device()), warn)
 

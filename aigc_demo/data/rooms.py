@@ -2,9 +2,9 @@
 
 Every voice the vocoder trains on is synthesised, so it is dry and silent between words; real recordings carry a
 room's reverberation and some hiss or hum. A vocoder that has only heard dry speech rebuilds reverberant speech
-poorly (on held-out synthetic voices passed through a room of RT60 0.6 s, the step-76500 model fell from PESQ-wb
-2.60 to 2.28 while Griffin-Lim, which knows nothing of speech, went from 2.49 to 2.92). So training windows are
-passed, with some probability, through a random room and given random coloured noise:
+poorly (on held-out synthetic voices passed through a room of RT60 0.6 s, the step-76500 model lost PESQ-wb while
+Griffin-Lim, which knows nothing of speech, did not; an ad-hoc check, figures in the session notes). So training
+windows are passed, with some probability, through a random room and given random coloured noise:
 
   room: an impulse response of a direct path plus an exponentially decaying Gaussian tail (the standard
         statistical model of late reverberation, Polack 1988), RT60 0.1-0.8 s, direct-to-reverberant ratio

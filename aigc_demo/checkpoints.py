@@ -60,6 +60,14 @@ def bundled(model_types: set[str]) -> list[str]:
     return names
 
 
+def read_json(path: Path) -> dict:
+    """A checkpoint's JSON record (training.json, config.json), or {} when it is missing or unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
 def model_card(name: str) -> tuple[dict, str]:
     """(front matter, markdown body) of checkpoints/<name>/README.md; empty when there is none."""
     path = checkpoints_dir() / name / "README.md"

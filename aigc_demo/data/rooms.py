@@ -17,12 +17,17 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import fftconvolve
 
-SAMPLE_RATE = 16000
+from aigc_demo.data.speech import SAMPLE_RATE
+
 RT60_SECONDS = (0.1, 0.8)
 DIRECT_TO_REVERBERANT_DB = (-3.0, 12.0)
 SNR_DB = (15.0, 45.0)
 SLOPE_DB_PER_OCTAVE = (-6.0, 0.0)
 LONGEST_RESPONSE = int(RT60_SECONDS[1] * SAMPLE_RATE)  # samples of context a window needs before it
+
+
+def rms(audio: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(audio ** 2)))
 
 
 def room_impulse(rng: np.random.Generator) -> np.ndarray:
@@ -40,20 +45,18 @@ def coloured_noise(length: int, rng: np.random.Generator) -> np.ndarray:
     frequencies = np.maximum(np.fft.rfftfreq(length, 1 / SAMPLE_RATE), 20.0)
     spectrum *= (frequencies / 1000.0) ** (rng.uniform(*SLOPE_DB_PER_OCTAVE) / (20 * np.log10(2)))
     noise = np.fft.irfft(spectrum, length)
-    return noise / max(float(np.sqrt(np.mean(noise ** 2))), 1e-9)
+    return noise / max(rms(noise), 1e-9)
 
 
 def reverberate(audio: np.ndarray, length: int, rng: np.random.Generator) -> np.ndarray:
     """The last `length` samples of `audio` heard through a random room (what came before rings into them),
     at the dry signal's RMS."""
     wet = fftconvolve(audio, room_impulse(rng))[len(audio) - length:len(audio)]
-    dry_rms = np.sqrt(np.mean(audio[-length:] ** 2))
-    return wet * dry_rms / max(float(np.sqrt(np.mean(wet ** 2))), 1e-9)
+    return wet * rms(audio[-length:]) / max(rms(wet), 1e-9)
 
 
 def add_noise(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    rms = float(np.sqrt(np.mean(audio ** 2)))
-    return audio + coloured_noise(len(audio), rng) * rms * 10 ** (-rng.uniform(*SNR_DB) / 20)
+    return audio + coloured_noise(len(audio), rng) * rms(audio) * 10 ** (-rng.uniform(*SNR_DB) / 20)
 
 
 def as_recorded(audio: np.ndarray, length: int, rng: np.random.Generator, probability: float = 1.0) -> np.ndarray:

@@ -8,11 +8,9 @@ change to the weights or code since the card was written.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-from pathlib import Path
 
-from aigc_demo.checkpoints import checkpoints_dir, model_card
+from aigc_demo.checkpoints import checkpoints_dir, model_card, read_json
 from aigc_demo.errors import UserInputError
 from aigc_demo.lab.data import austen_heldout_text, fashion_mnist_root
 from aigc_demo.model_card import FAMILY_MODULES
@@ -38,13 +36,6 @@ def checkpoint_names() -> list[str]:
     if not root.is_dir():
         return []
     return sorted(p.name for p in root.iterdir() if p.is_dir() and (any(p.glob("config.json")) or any(p.glob("*/config.json"))))
-
-
-def read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}
 
 
 def family_of(name: str) -> str:

@@ -25,7 +25,6 @@ the literature's standard setting, not tuned: the x8 mean, nothing else tried.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Callable
 
@@ -34,7 +33,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-from aigc_demo.checkpoints import checkpoints_dir, load_pretrained
+from aigc_demo.checkpoints import checkpoints_dir, load_pretrained, read_json
 from aigc_demo.device import check_finite, pick_device, pick_dtype, with_precision_fallback
 from aigc_demo.errors import UserInputError
 from aigc_demo.registry import registry
@@ -183,10 +182,7 @@ def load_generator(name: str, device: torch.device, dtype: torch.dtype, folder: 
 
 
 def training_crop(folder: Path) -> int:
-    try:
-        return int(json.loads((folder / "training.json").read_text())["data"]["crop"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return DEFAULT_TRAINING_CROP
+    return int(read_json(folder / "training.json").get("data", {}).get("crop", DEFAULT_TRAINING_CROP))
 
 
 def cached_generator(name: str, dtype: torch.dtype):

@@ -139,6 +139,16 @@ def test_mask_sets():
     assert min(shares) > 0 and max(shares) < 0.9
 
 
+def test_training_boxes_grow_with_max_box_area():
+    from aigc_demo.data import masks
+
+    def largest_box(max_box_area):
+        rng = np.random.default_rng(0)
+        return max(masks.random_box(96, 96, rng, (0.05, max_box_area)).mean() for _ in range(200))
+
+    assert largest_box(0.3) <= 0.31 and largest_box(0.5) > 0.4
+
+
 def test_read_mask_painted_layer_resized_and_rotated():
     from aigc_demo.pipelines.inpaint import read_mask
 

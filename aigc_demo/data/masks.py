@@ -47,10 +47,13 @@ def random_strokes(height: int, width: int, rng: np.random.Generator, strokes=(1
     return mask
 
 
-def training_mask(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
-    """What training draws: a box, strokes, or both (never empty)."""
+MAX_BOX_AREA = 0.3  # the largest share of the picture a training box covers, unless the trainer asks for more
+
+
+def training_mask(height: int, width: int, rng: np.random.Generator, max_box_area: float = MAX_BOX_AREA) -> np.ndarray:
+    """What training draws: a box (covering 5% to `max_box_area` of the picture), strokes, or both (never empty)."""
     kind = rng.integers(0, 3)
-    mask = random_box(height, width, rng) if kind != 1 else np.zeros((height, width), np.uint8)
+    mask = random_box(height, width, rng, (0.05, max_box_area)) if kind != 1 else np.zeros((height, width), np.uint8)
     if kind != 0:
         mask |= random_strokes(height, width, rng)
     return mask

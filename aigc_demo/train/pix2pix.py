@@ -78,6 +78,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="weight of the adversarial term beside L1 (the paper's 1; lower trades texture for fidelity)")
     p.add_argument("--ssim-weight", type=float, default=0.0,
                    help="share of the reconstruction term given to 1 - SSIM instead of L1 (Zhao et al. 2017 mix 0.84)")
+    p.add_argument("--max-box-area", type=float, default=mask_sets.MAX_BOX_AREA,
+                   help="photos: the largest share of the crop a training box covers (larger trains for larger holes)")
     p.add_argument("--augment", action="store_true",
                    help="photos: also random quarter turns and colour-channel orders (besides flips)")
     p.add_argument("--ema-decay", type=float, default=0.0,
@@ -176,7 +178,8 @@ def degrade(picture: np.ndarray, np_rng: np.random.Generator) -> np.ndarray:
     return noisy
 
 
-def make_pairs(task: str, source, batch_size: int, rng: torch.Generator):
+def make_pairs(task: str, source, batch_size: int, rng: torch.Generator,
+               max_box_area: float = mask_sets.MAX_BOX_AREA):
     """(generator input, target, mask or None) for one step; masks are 1 where the generator must fill."""
     if task == "fashion":
         clean, mask = source.draw(batch_size, rng)
@@ -186,7 +189,8 @@ def make_pairs(task: str, source, batch_size: int, rng: torch.Generator):
     if task == "restore":
         return photo_tensor(np.stack([degrade(p, np_rng) for p in pictures])), clean, None
     crop = pictures.shape[1]
-    mask = torch.from_numpy(np.stack([mask_sets.training_mask(crop, crop, np_rng) for _ in pictures])).float()
+    masks = [mask_sets.training_mask(crop, crop, np_rng, max_box_area) for _ in pictures]
+    mask = torch.from_numpy(np.stack(masks)).float()
     mask = mask.unsqueeze(1)
     return torch.cat([clean * (1 - mask), mask], 1), clean, mask
 
@@ -265,7 +269,7 @@ def validation_batch(task: str, args):
     """A fixed batch: Fashion-MNIST test garments, or crops of training photos (the held-out photos stay unseen)."""
     rng = torch.Generator().manual_seed(args.seed + 1)
     source = FashionBatches("test", args.data_root) if task == "fashion" else PhotoBatches(args.crop)
-    return make_pairs(task, source, VALIDATION_COUNT, rng)
+    return make_pairs(task, source, VALIDATION_COUNT, rng, args.max_box_area)
 
 
 # ----------------------------------------------------------------------------- run
@@ -315,7 +319,7 @@ def run(nets, optimizers, source, args, argv, accelerator, progress) -> None:
         for optimizer in optimizers:
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, args)
-        batch = make_pairs(args.task, source, args.batch_size, step_generator(args.seed, step))
+        batch = make_pairs(args.task, source, args.batch_size, step_generator(args.seed, step), args.max_box_area)
         losses = training_step((generator, discriminator), optimizers, batch, accelerator, args.adv_weight,
                                args.ssim_weight)
         if average is not None:
@@ -374,7 +378,7 @@ def calibration_inputs(args, source):
     """--precise-bn generator inputs, drawn as training batches are (own seed stream: the training steps' draws
     are not repeated)."""
     for index in range(args.precise_bn):
-        yield make_pairs(args.task, source, args.batch_size, step_generator(args.seed + 1, index))[0]
+        yield make_pairs(args.task, source, args.batch_size, step_generator(args.seed + 1, index), args.max_box_area)[0]
 
 
 def save_half(generator: UnetGenerator, out: Path) -> None:
@@ -391,7 +395,7 @@ def write_record(args, argv, progress, out: Path, source) -> None:
         from aigc_demo.data import photos
 
         data = {"source": "photos", "train_photos": list(source.keys), "heldout_photos": photos.HELDOUT,
-                "license": photos.describe(source.keys), "crop": args.crop,
+                "license": photos.describe(source.keys), "crop": args.crop, "max_box_area": args.max_box_area,
                 "augment": "flips, quarter turns, colour-channel orders" if args.augment else "flips"}
     write_training_record(
         out, "pix2pix", argv, progress, task=args.task, settings=generator_settings(args),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -332,3 +333,46 @@ def test_alsa_words_are_one_human_speaker(tmp_path, monkeypatch):
     clips = speech.human_clips()
     assert list(clips) == ["human:alsa-utils"] and len(clips["human:alsa-utils"]) == 1  # Noise.wav is not a word
     assert len(clips["human:alsa-utils"][0]) == speech.SAMPLE_RATE and np.abs(clips["human:alsa-utils"][0]).max() > 0.9
+
+
+def fake_recordings(prefix, languages=("en", "it", "sr@latin"), rate=22050):
+    """A klettres-like and a ktuberling-like tree of short harmonic 'words' (ogg), padded with silence."""
+    t = np.arange(int(0.6 * rate)) / rate
+    word = np.concatenate([np.zeros(rate // 5), 0.5 * np.sin(2 * np.pi * 180 * t) * np.hanning(len(t)),
+                           np.zeros(rate // 5)]).astype(np.float32)
+    for language in languages:
+        for folder in (f"usr/share/klettres/{language}/alpha", f"usr/share/ktuberling/sounds/{language}"):
+            (prefix / folder).mkdir(parents=True, exist_ok=True)
+            for index in range(3):
+                soundfile.write(prefix / folder / f"w{index}.ogg", word, rate)
+    return prefix
+
+
+def test_recorded_speakers_are_found_split_and_trimmed(tmp_path):
+    from aigc_demo.data import recorded_speech
+
+    prefix = fake_recordings(tmp_path / "root")
+    speakers = recorded_speech.find_speakers(prefix)
+    assert set(speakers) == {"klettres:en", "klettres:it", "ktuberling:en", "ktuberling:it"}  # no sr@latin copy
+    clip = recorded_speech.read_clip(speakers["klettres:en"][0])
+    assert 0.5 < len(clip) / 16000 < 0.75 and np.abs(clip).max() == pytest.approx(0.95, abs=0.01)  # silence trimmed
+    counts = recorded_speech.build(tmp_path / "cache", prefix, log=lambda *a: None)
+    assert counts == {"train": 9, "validation": 3}  # klettres:it is a validation speaker
+    assert list(recorded_speech.recorded_clips(tmp_path / "cache", "validation")) == ["klettres_it"]
+    assert recorded_speech.find_speakers(tmp_path / "nothing") == {}
+
+
+def test_a_sitting_with_recorded_speech_validates_on_its_speakers(tiny_corpus_voices, tmp_path, monkeypatch):
+    from aigc_demo.data.recorded_speech import recorded_clips
+    from aigc_demo.train.vocoder import main as train, training_audio
+
+    monkeypatch.setenv("AIGC_DATA_CACHE", str(tmp_path / "cache"))
+    prefix = fake_recordings(tmp_path / "root")
+    out, state = tmp_path / "vocoder", tmp_path / "state"
+    train(["--smoke", "--recorded-speech", str(prefix), "--out-dir", str(out), "--state-dir", str(state)])
+    record = json.loads((out / "training.json").read_text())
+    assert "validation_recorded" in record["best"] and "validation_recorded" in record["griffin_lim_baseline"]
+    assert record["data"]["recorded_speech"]["train_speakers"] == ["klettres_en", "ktuberling_en", "ktuberling_it"]
+    cache = Path(record["data"]["cache"])
+    assert len(training_audio(cache, recorded=True)) - len(training_audio(cache)) == 9 * len(
+        recorded_clips(cache, "train")["klettres_en"][0])

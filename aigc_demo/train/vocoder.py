@@ -10,6 +10,9 @@ Each step draws random 0.5 s windows of the training audio, applies a random gai
 log-mel features (the SpeechT5 front end) and asks the model to rebuild the waveform. With --room-augment p,
 a window is first heard through a simulated room with probability p and given background noise with
 probability p (aigc_demo/data/rooms.py: real recordings are neither dry nor silent, synthetic speech is both).
+With --recorded-speech PREFIX, real recordings join the training audio: letters, syllables and words spoken by
+people in some twenty languages (aigc_demo/data/recorded_speech.py; Debian's klettres-data and ktuberling-data
+under PREFIX, "/" where they are installed), with four of those speakers kept apart for validation.
 Losses:
   - multi-resolution STFT (spectral convergence + log magnitude at FFT sizes 512, 1024, 2048);
   - mel L1 on the log-mel of the output;
@@ -21,7 +24,8 @@ Losses:
     updated first each step with its own AdamW (--critic-lr). Meant for a later sitting, once the reconstruction
     terms have converged (the critic starts fresh when the resumed state has none), as Vocos' recipe has it.
 Every --eval-every steps it rebuilds the validation clips (model selection: the best validation PESQ is saved
-to --out-dir; with --room-augment, the best mean of it and the PESQ on the validation clips through seeded rooms)
+to --out-dir; with --room-augment, the best mean of it and the PESQ on the validation clips through seeded rooms,
+and with --recorded-speech also of the recorded validation speakers)
 and the held-out voices' clips (reported in the learning curve only), timing each.
 """
 from __future__ import annotations
@@ -42,6 +46,7 @@ from aigc_demo.train_state import load_training_state, save_training_state
 
 LOSS_RESOLUTIONS = ((512, 128), (1024, 256), (2048, 512))
 GAIN_DB = (-18.0, 0.0)
+RECORDED_EVAL_CLIPS = 8  # per recorded validation speaker: their clips are single words of about a second
 PHASE_RAMP = (500, 2000)  # phase terms: off before the first step, full weight from the second
 
 
@@ -73,6 +78,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--save-every", type=int, default=250)
     p.add_argument("--eval-clips", type=int, default=3, help="clips per voice in the in-training evaluation")
+    p.add_argument("--recorded-speech", default="", metavar="PREFIX",
+                   help="also train on real recordings (klettres-data, ktuberling-data) found under PREFIX ('/')")
     p.add_argument("--room-augment", type=float, default=0.0,
                    help="probability that a window is heard through a simulated room, and (independently) that it "
                         "gets background noise (aigc_demo/data/rooms.py); when > 0, the validation clips are also "
@@ -90,13 +97,17 @@ def model_settings(args) -> dict:
 # --- data ----------------------------------------------------------------------------------------------------
 
 
-def training_audio(data_dir: Path) -> torch.Tensor:
-    """All training clips as one float tensor. Windows are drawn anywhere in it: a window that straddles two
-    clips just hears one sentence end and the next begin, which speech has anyway."""
+def training_audio(data_dir: Path, recorded: bool = False) -> torch.Tensor:
+    """All training clips (with `recorded`, the recorded speakers' too) as one float tensor. Windows are drawn
+    anywhere in it: a window that straddles two clips just hears one sentence end and the next begin, which
+    speech has anyway."""
+    from aigc_demo.data.recorded_speech import recorded_clips
     from aigc_demo.data.speech import split_clips
 
-    clips = [clip for voice in split_clips("train", data_dir).values() for clip in voice]
-    return torch.from_numpy(np.concatenate(clips))
+    voices = list(split_clips("train", data_dir).values())
+    if recorded:
+        voices += list(recorded_clips(data_dir, "train").values())
+    return torch.from_numpy(np.concatenate([clip for voice in voices for clip in voice]))
 
 
 def draw_batch(audio: torch.Tensor, args, rng: torch.Generator) -> torch.Tensor:
@@ -208,10 +219,13 @@ def training_step(model, optimizer, batch: torch.Tensor, step: int, args, advers
 # --- in-training evaluation ----------------------------------------------------------------------------------
 
 
-def clip_sets(data_dir: Path, split: str, count: int) -> dict[str, list[np.ndarray]]:
+def clip_sets(data_dir: Path, split: str, count: int, recorded: bool = False) -> dict[str, list[np.ndarray]]:
+    """The first `count` clips of each voice of a split (of the recorded speakers, with `recorded`)."""
+    from aigc_demo.data.recorded_speech import recorded_clips
     from aigc_demo.data.speech import split_clips
 
-    return {voice: clips[:count] for voice, clips in split_clips(split, data_dir).items()}
+    found = recorded_clips(data_dir, split) if recorded else split_clips(split, data_dir)
+    return {voice: clips[:count] for voice, clips in found.items()}
 
 
 def through_rooms(sets: dict[str, list[np.ndarray]]) -> dict[str, list[np.ndarray]]:
@@ -220,6 +234,21 @@ def through_rooms(sets: dict[str, list[np.ndarray]]) -> dict[str, list[np.ndarra
 
     return {voice: [as_recorded(clip, len(clip), np.random.default_rng([v, c])) for c, clip in enumerate(clips)]
             for v, (voice, clips) in enumerate(sets.items())}
+
+
+def evaluation_sets(data_dir: Path, eval_clips: int, rooms: bool = False, recorded: bool = False) -> dict:
+    """{split: {voice: clips}} the in-training evaluation measures: validation and held-out voices, plus the
+    validation clips through rooms (with `rooms`) and the recorded validation speakers (with `recorded`)."""
+    sets = {"validation": clip_sets(data_dir, "validation", eval_clips),
+            "heldout": clip_sets(data_dir, "heldout", eval_clips)}
+    if rooms:
+        sets["validation_rooms"] = through_rooms(sets["validation"])
+    if recorded:
+        # Joined into one clip per speaker: single words are too short for STOI (384 ms windows after its
+        # silence removal), and PESQ is steadier over a few seconds.
+        clips = clip_sets(data_dir, "validation", RECORDED_EVAL_CLIPS, recorded=True)
+        sets["validation_recorded"] = {speaker: [np.concatenate(words)] for speaker, words in clips.items()}
+    return sets
 
 
 @torch.no_grad()
@@ -249,12 +278,15 @@ def measure(model, sets: dict[str, list[np.ndarray]]) -> dict:
 
 
 def main(argv: list[str]) -> None:
+    from aigc_demo.data import recorded_speech
     from aigc_demo.data.speech import build_corpus, cache_dir
 
     args = parse_args(argv)
     start_run(args)
     data_dir = Path(args.data_dir) if args.data_dir else cache_dir()
     build_corpus(data_dir, args.corpus_scale)
+    if args.recorded_speech:
+        print("recorded speech clips:", recorded_speech.build(data_dir, Path(args.recorded_speech)), flush=True)
     torch.manual_seed(args.seed)  # weight init only (a training script, not a request path)
     model = VocosVocoder(**model_settings(args))
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.8, 0.99), weight_decay=0.01)
@@ -265,12 +297,9 @@ def main(argv: list[str]) -> None:
     critic_state = Path(args.state_dir) / "critics"
     if adversary is not None and args.resume and (critic_state / "state.json").exists():
         load_training_state(critic_state, adversary.critics, adversary.optimizer)
-    audio = training_audio(data_dir)
+    audio = training_audio(data_dir, bool(args.recorded_speech))
     progress["train_minutes"] = round(len(audio) / SAMPLE_RATE / 60, 1)
-    sets = {"validation": clip_sets(data_dir, "validation", args.eval_clips),
-            "heldout": clip_sets(data_dir, "heldout", args.eval_clips)}
-    if args.room_augment > 0:
-        sets["validation_rooms"] = through_rooms(sets["validation"])
+    sets = evaluation_sets(data_dir, args.eval_clips, rooms=args.room_augment > 0, recorded=bool(args.recorded_speech))
     baseline = progress.setdefault("baseline", {})
     for split in set(sets) - set(baseline):
         baseline[split] = griffin_lim_scores(sets[split])
@@ -330,11 +359,12 @@ def evaluate_and_keep_best(model, sets, args, argv, progress, data_dir) -> None:
 
 
 def selection_splits(entry: dict) -> list[str]:
-    return [split for split in ("validation", "validation_rooms") if split in entry]
+    return [split for split in ("validation", "validation_rooms", "validation_recorded") if split in entry]
 
 
 def selection_score(entry: dict) -> float:
-    """The figure checkpoints are chosen by: validation PESQ-wb (mean with the room-validation set's, if measured)."""
+    """The figure checkpoints are chosen by: validation PESQ-wb (mean with the room-validation and recorded
+    validation sets', where measured)."""
     return float(np.mean([entry[split]["pesq_wb"] for split in selection_splits(entry)]))
 
 
@@ -361,7 +391,21 @@ def save_checkpoint(model, args, argv, progress, data_dir) -> None:
         data={"source": "synthesised speech", "cache": str(data_dir), "train_voices": speech.TRAIN_VOICES,
               "validation_voices": speech.VALIDATION_VOICES, "heldout_voices": speech.HELDOUT_VOICES,
               "perturb_factors": list(speech.PERTURB_FACTORS), "train_minutes": progress.get("train_minutes"),
-              "corpus_scale": args.corpus_scale})
+              "corpus_scale": args.corpus_scale, **recorded_record(args, data_dir)})
+
+
+def recorded_record(args, data_dir: Path) -> dict:
+    """The training record's account of the recorded speech, if the run used it."""
+    from aigc_demo.data import recorded_speech
+
+    if not args.recorded_speech:
+        return {}
+    return {"recorded_speech": {
+        "source": "Debian klettres-data and ktuberling-data (aigc_demo/data/recorded_speech.py)",
+        "license": recorded_speech.LICENSE,
+        "train_speakers": sorted(recorded_speech.recorded_clips(data_dir, "train")),
+        "validation_speakers": list(recorded_speech.VALIDATION_SPEAKERS),
+        "validation_clips_per_speaker": RECORDED_EVAL_CLIPS}}
 
 
 if __name__ == "__main__":

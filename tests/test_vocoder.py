@@ -364,6 +364,7 @@ def test_recorded_speakers_are_found_split_and_trimmed(tmp_path):
 
 def test_a_sitting_with_recorded_speech_validates_on_its_speakers(tiny_corpus_voices, tmp_path, monkeypatch):
     from aigc_demo.data.recorded_speech import recorded_clips
+    from aigc_demo.eval.vocoder import recorded_note
     from aigc_demo.train.vocoder import main as train, training_audio
 
     monkeypatch.setenv("AIGC_DATA_CACHE", str(tmp_path / "cache"))
@@ -373,6 +374,7 @@ def test_a_sitting_with_recorded_speech_validates_on_its_speakers(tiny_corpus_vo
     record = json.loads((out / "training.json").read_text())
     assert "validation_recorded" in record["best"] and "validation_recorded" in record["griffin_lim_baseline"]
     assert record["data"]["recorded_speech"]["train_speakers"] == ["klettres_en", "ktuberling_en", "ktuberling_it"]
+    assert "klettres_en, ktuberling_en" in recorded_note(record["data"])  # the card names them
     cache = Path(record["data"]["cache"])
     assert len(training_audio(cache, recorded=True)) - len(training_audio(cache)) == 9 * len(
         recorded_clips(cache, "train")["klettres_en"][0])

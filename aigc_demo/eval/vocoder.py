@@ -213,6 +213,24 @@ def adversarial_note(training: dict) -> str:
     return " without an adversarial loss"
 
 
+def recorded_note(data: dict) -> str:
+    """The card's sentence on the real recordings in training, if a sitting used them."""
+    recorded = data.get("recorded_speech")
+    if not recorded:
+        return ""
+    return (f"\n\nReal recordings joined the training audio in a later sitting: letters, syllables and words spoken "
+            f"by people ({recorded['source']}; {recorded['license']}), one speaker per package and language: "
+            f"{', '.join(recorded['train_speakers'])}; kept apart to choose the checkpoint by: "
+            f"{', '.join(recorded['validation_speakers'])}. None of them is in the held-out human set.")
+
+
+def training_speech_limit(data: dict) -> str:
+    if data.get("recorded_speech"):
+        return ("Trained mostly on synthetic speech, with short recorded words and syllables (no real recorded "
+                "sentences could be had offline for training)")
+    return "Trained only on synthetic speech (no real human recordings could be had offline for training)"
+
+
 def render_card(folder: Path, training: dict, evaluation: dict) -> str:
     metrics, settings, data = evaluation["metrics"], training["settings"], training["data"]
     learning_curve_png(training, folder / "learning_curve.png")
@@ -245,7 +263,7 @@ Austen sentences (public domain) spoken by offline engines (aigc_demo/data/speec
 {data['perturb_factors']} (pitch and formants shifted together), and a random gain of {training['optimisation']['gain_db']} dB
 per training window. Held out entirely (never trained on): {', '.join(data['heldout_voices'])}, plus the real
 human recordings. Engines: hibari-tts (Apache-2.0), piper + joe voice (GPL-3 / CC0), espeak-ng (GPL-3), flite
-and festival with the CMU voices (BSD-style). Weights: MIT, like this project.
+and festival with the CMU voices (BSD-style). Weights: MIT, like this project.{recorded_note(data)}
 
 ## Training
 ```bash
@@ -253,7 +271,8 @@ and festival with the CMU voices (BSD-style). Weights: MIT, like this project.
 ```
 {('Note: ' + training['note'] + chr(10) * 2) if training.get('note') else ''}Hardware: {training['hardware']}, shared with other jobs. Wall time so far: {training['wall_seconds'] / 60:.0f}
 minutes ({training['learning_curve'][-1]['step'] if training['learning_curve'] else 0} steps); the checkpoint is the
-step with the best validation PESQ-wb (step {training['best']['step']}). Settings: {json.dumps(settings)}.
+step with the best validation PESQ-wb, the mean over the validation sets it measured (step {training['best']['step']}).
+Settings: {json.dumps(settings)}.
 Optimisation: {json.dumps(training['optimisation'])}. Resumable: `--resume` continues from train_state/vocoder.
 
 Learning curve (in-training measurement on {training.get('in_training_eval_clips', '?')} clips per voice;
@@ -279,7 +298,7 @@ half from the original recording):
 {gap_table(evaluation['groups'])}
 
 ## Limitations
-Trained only on synthetic speech (no real human recordings could be had offline for training): on real
+{training_speech_limit(data)}: on real
 recordings (only four short clips in gradio's wheel, about 18 s, and alsa-utils' eight spoken words, about 11 s,
 could be found offline) its figures are shown above and are the least certain. English only. 16 kHz output
 (SpeechT5's features stop at 7.6 kHz). Trained for

@@ -20,7 +20,7 @@ from aigc_demo.data.speech import load_clips, peak_normalise, save_clips, to_16k
 
 PACKAGES = {"klettres": ("usr/share/klettres", "*/*/*.ogg"), "ktuberling": ("usr/share/ktuberling/sounds", "*/*.ogg")}
 LICENSE = "GPL-2+ (Debian klettres-data and ktuberling-data, KDE)"
-VALIDATION_SPEAKERS = ("klettres:it", "klettres:nl", "ktuberling:de", "ktuberling:sv")
+VALIDATION_SPEAKERS = ("klettres:it", "klettres:nl", "ktuberling:de")
 SILENCE_DB = 40  # trimmed from both ends of a clip: the words are short and the files pad them with silence
 MAX_CLIPS = 200  # per speaker, so that one language (klettres' Malayalam has 521 syllables) does not dominate
 MAX_RATE = 48000  # a few files' headers claim 128 kHz for seconds-long letters: skipped as unreliable

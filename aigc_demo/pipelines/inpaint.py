@@ -42,10 +42,10 @@ LEARNED_MODELS = ("pix2pix-fashion", "pix2pix-photo", "restore")
 CLASSICAL_MODELS = ("telea", "navier-stokes", "biharmonic")
 INPAINT_MODELS = LEARNED_MODELS + CLASSICAL_MODELS
 # Both in units of the training crop's side, so they hold for a checkpoint trained on 64 px crops and one on 128.
-# The hole radius (largest distance from a hole pixel to its edge) a model is run at. Training boxes reach about a
-# quarter of the crop; 0.36 (a little beyond, at more detail) scored best on the training photos' centre box
-# (`python -m aigc_demo.eval <checkpoint> --photos train`, grid 0.2-0.5 in the notes of 2026-11-29).
-HOLE_RADIUS = 0.36
+# The hole radius (largest distance from a hole pixel to its edge) a model is run at, as a share of its training
+# crop. pix2pix-photo's last sitting drew boxes of up to half the crop (`--max-box-area 0.5`); 0.5 scored best on
+# the training photos' centre box (`python -m aigc_demo.eval <checkpoint> --photos train`, grid 0.36-0.5).
+HOLE_RADIUS = 0.5
 CONTEXT_MARGIN = 1 / 2  # surrounding picture, at the working scale, given to the model around the hole (half a crop)
 DEFAULT_TRAINING_CROP = 64  # for a checkpoint whose training.json does not say
 SELF_ENSEMBLE_MODELS = ("pix2pix-photo", "restore")  # answered by the mean over the eight flips/turns

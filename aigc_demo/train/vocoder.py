@@ -12,7 +12,7 @@ a window is first heard through a simulated room with probability p and given ba
 probability p (aigc_demo/data/rooms.py: real recordings are neither dry nor silent, synthetic speech is both).
 With --recorded-speech PREFIX, real recordings join the training audio: letters, syllables and words spoken by
 people in some twenty languages (aigc_demo/data/recorded_speech.py; Debian's klettres-data and ktuberling-data
-under PREFIX, "/" where they are installed), with four of those speakers kept apart for validation.
+under PREFIX, "/" where they are installed), with three of those speakers kept apart for validation.
 Losses:
   - multi-resolution STFT (spectral convergence + log magnitude at FFT sizes 512, 1024, 2048);
   - mel L1 on the log-mel of the output;
@@ -404,7 +404,7 @@ def recorded_record(args, data_dir: Path) -> dict:
         "source": "Debian klettres-data and ktuberling-data (aigc_demo/data/recorded_speech.py)",
         "license": recorded_speech.LICENSE,
         "train_speakers": sorted(recorded_speech.recorded_clips(data_dir, "train")),
-        "validation_speakers": list(recorded_speech.VALIDATION_SPEAKERS),
+        "validation_speakers": sorted(recorded_speech.recorded_clips(data_dir, "validation")),
         "validation_clips_per_speaker": RECORDED_EVAL_CLIPS}}
 
 

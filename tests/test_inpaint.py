@@ -202,7 +202,7 @@ def test_large_holes_are_filled_at_a_reduced_scale(monkeypatch):
     assert seen[0][0] < 200 and (out[mask] == 7).all() and (out[~mask] == 0).all()
 
 
-@pytest.mark.parametrize("crop, scale", [(None, 0.5), (64, 0.5), (128, 1.0)])
+@pytest.mark.parametrize("crop, scale", [(None, 0.36), (64, 0.36), (128, 0.72)])
 def test_the_working_scale_follows_the_checkpoints_training_crop(tmp_path, monkeypatch, crop, scale):
     """A model trained on 128 px crops fills a quarter-area hole at twice the scale of one trained on 64 px;
     a checkpoint without a training record is taken as 64 px."""

@@ -288,7 +288,7 @@ LIMITATIONS = {
                "it guessing the class.",
     "photo": "Trained on about forty photos on one CPU core (wall time above): fills continue colours and "
              "coarse structure but invent no objects, and holes wider than its training crop's are filled at "
-             "reduced resolution (soft; at 256 px a hole of a quarter of the picture is filled at full scale). "
+             "reduced resolution (soft; at 256 px a hole of a quarter of the picture is filled at 0.72 scale). "
              "The held-out photos are few, so the figures are indicative.",
     "restore": "Trained on synthetic Gaussian noise (sigma up to 50) and JPEG (quality 10-70) on about forty "
                "photos; other damage (scratches, blur, real sensor noise) is out of its training distribution. "

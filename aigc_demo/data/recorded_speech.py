@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aigc_demo.data.speech import load_clips, peak_normalise, save_clips, to_16k
+from aigc_demo.data.speech import load_clips, peak_normalise, save_clips, split_clips, to_16k
 
 PACKAGES = {"klettres": ("usr/share/klettres", "*/*/*.ogg"), "ktuberling": ("usr/share/ktuberling/sounds", "*/*.ogg")}
 LICENSE = "GPL-2+ (Debian klettres-data and ktuberling-data, KDE)"
@@ -74,5 +74,5 @@ def build(cache: Path, prefix: Path = Path("/"), log=print) -> dict[str, int]:
 
 
 def recorded_clips(cache: Path, split: str) -> dict[str, list[np.ndarray]]:
-    """{speaker: clips} of one split, as build() cached them."""
-    return {path.stem: load_clips(path) for path in sorted((cache / f"recorded_{split}").glob("*.npz"))}
+    """{speaker: clips} of one split, as build() cached them (the synthetic corpus' cache layout)."""
+    return split_clips(f"recorded_{split}", cache)

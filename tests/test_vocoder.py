@@ -161,7 +161,7 @@ def test_an_adversarial_sitting_starts_a_critic_and_resumes_it(tiny_corpus_voice
     assert float(moments["0.step"]) == 4  # the second sitting went on with the first one's critic: 2 + 2 updates
 
 
-def test_a_room_augmented_sitting_chooses_by_both_validation_sets(tiny_corpus_voices, tmp_path, monkeypatch):
+def test_a_room_augmented_sitting_chooses_by_both_validation_sets(tiny_corpus_voices, tmp_path, monkeypatch, capsys):
     from aigc_demo.train.vocoder import main as train
 
     monkeypatch.setenv("AIGC_DATA_CACHE", str(tmp_path / "cache"))
@@ -175,6 +175,26 @@ def test_a_room_augmented_sitting_chooses_by_both_validation_sets(tiny_corpus_vo
     assert "validation_rooms" in progress["best"] and progress["best"]["step"] >= 6 - 2
     record = json.loads((out / "training.json").read_text())
     assert record["optimisation"]["room_augment"] == 0.5
+    assert "consistency" not in record["optimisation"]["losses"]
+    capsys.readouterr()
+    train(["--smoke", "--resume", "--max-steps", "8", "--consistency-weight", "0.5", "--out-dir", str(out),
+           "--state-dir", str(state)])
+    assert "consistency" in capsys.readouterr().out  # the sitting logs the term it trains with
+
+
+def test_consistency_is_zero_for_a_real_spectrogram_and_grows_with_scrambled_phase(speech_16k):
+    from aigc_demo.models.vocoder import N_FFT, stft
+    from aigc_demo.train.vocoder import consistency_loss
+
+    audio = torch.from_numpy(speech_16k[: 64 * HOP]).float()[None]
+    spectrum = stft(audio)
+    assert float(consistency_loss(spectrum, audio, N_FFT, HOP)) < 1e-3  # a signal's own STFT is consistent
+    scrambled = torch.polar(spectrum.abs(), torch.rand(spectrum.shape, generator=torch.Generator().manual_seed(0))
+                            * 2 * torch.pi)
+    window = torch.hann_window(N_FFT)
+    rebuilt = torch.istft(scrambled, N_FFT, HOP, N_FFT, window, center=True, length=audio.shape[1])
+    # Random phases cancel between overlapping frames: a large share of the spectrum is not in the waveform.
+    assert float(consistency_loss(scrambled, rebuilt, N_FFT, HOP)) > 0.5
 
 
 def test_a_simulated_room_rings_and_decays_and_keeps_the_loudness(speech_16k):

@@ -19,6 +19,9 @@ Losses:
   - phase-aware terms (APNet, Ai & Ling 2023): anti-wrapped errors of the predicted phase, of its
     derivative across frequency (group delay) and across time (instantaneous frequency), weighted by the
     target's magnitude; switched in gradually after the magnitude terms have settled;
+  - with --consistency-weight > 0, the predicted STFT's distance from the STFT of the waveform it makes
+    (relative, like spectral convergence): a spectrogram that overlap-add can't keep loses energy to
+    cancellation between overlapping frames, and Griffin-Lim's phase, however rough, never does;
   - with --adv-weight > 0, adversarial training against HiFi-GAN's multi-period critic
     (aigc_demo/models/vocoder_discriminator.py): hinge loss, plus feature matching (--fm-weight), the critic
     updated first each step with its own AdamW (--critic-lr). Meant for a later sitting, once the reconstruction
@@ -71,6 +74,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-steps", type=int, default=16000)
     p.add_argument("--mel-weight", type=float, default=5.0)
     p.add_argument("--phase-weight", type=float, default=0.3)
+    p.add_argument("--consistency-weight", type=float, default=0.0,
+                   help="penalise a predicted STFT that differs from the STFT of its own waveform (0 = off)")
     p.add_argument("--adv-weight", type=float, default=0.0, help="adversarial term (0 = no critic)")
     p.add_argument("--fm-weight", type=float, default=0.0, help="feature-matching term (with --adv-weight)")
     p.add_argument("--critic-lr", type=float, default=2e-4)
@@ -163,6 +168,14 @@ def phase_loss(predicted: torch.Tensor, target_audio: torch.Tensor, n_fft: int) 
     return ip + gd + iaf
 
 
+def consistency_loss(spectrum: torch.Tensor, output: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
+    """||S - STFT(iSTFT(S))|| / ||S|| over the batch, inner frames only (the two edge frames of a window are
+    padded differently by the analysis and the synthesis, so they never agree exactly)."""
+    rebuilt = stft(output, n_fft, hop)[..., 2:-2]
+    predicted = spectrum[..., 2:-2]
+    return torch.linalg.norm(predicted - rebuilt) / torch.linalg.norm(predicted).clamp(min=1e-5)
+
+
 def phase_weight(step: int, args) -> float:
     start, full = PHASE_RAMP if not args.smoke else (0, 1)
     return args.phase_weight * min(1.0, max(0.0, (step - start) / max(1, full - start)))
@@ -205,6 +218,9 @@ def training_step(model, optimizer, batch: torch.Tensor, step: int, args, advers
     losses = {"mrstft": mrstft_loss(output, batch), "mel": mel_loss(output, batch),
               "phase": phase_loss(spectrum, batch, model.config.n_fft)}
     loss = losses["mrstft"] + args.mel_weight * losses["mel"] + phase_weight(step, args) * losses["phase"]
+    if args.consistency_weight > 0:
+        losses["consistency"] = consistency_loss(spectrum, output, model.config.n_fft, model.config.hop)
+        loss = loss + args.consistency_weight * losses["consistency"]
     if adversary is not None:
         losses["critic"] = adversary.critic_step(batch, output)
         losses.update(adversary.generator_terms(batch, output))
@@ -322,6 +338,8 @@ def griffin_lim_scores(sets: dict[str, list[np.ndarray]]) -> dict:
 def run(model, optimizer, audio, sets, args, argv, progress, data_dir, adversary=None) -> None:
     start, seconds_before = time.time(), progress["seconds"]
     sums, count = {"mrstft": 0.0, "mel": 0.0, "phase": 0.0}, 0
+    if args.consistency_weight > 0:
+        sums["consistency"] = 0.0
     if adversary is not None:
         sums.update(adv=0.0, fm=0.0, critic=0.0)
     for step in range(progress["step"], args.max_steps):
@@ -382,7 +400,8 @@ def save_checkpoint(model, args, argv, progress, data_dir) -> None:
         best=progress["best"], griffin_lim_baseline=progress["baseline"],
         optimisation={"batch_size": args.batch_size, "segment_seconds": args.segment_frames * HOP / SAMPLE_RATE,
                       "max_steps": args.max_steps, "lr": args.lr, "warmup": args.warmup, "optimizer": "AdamW(0.8, 0.99)",
-                      "losses": {"mrstft": 1.0, "mel_l1": args.mel_weight, "phase (IP+GD+IAF)": args.phase_weight},
+                      "losses": {"mrstft": 1.0, "mel_l1": args.mel_weight, "phase (IP+GD+IAF)": args.phase_weight,
+                                 **({"consistency": args.consistency_weight} if args.consistency_weight > 0 else {})},
                       "phase_ramp_steps": list(PHASE_RAMP), "gain_db": list(GAIN_DB), "seed": args.seed,
                       "room_augment": args.room_augment,
                       **({"adversarial": {"critic": "multi-period (HiFi-GAN), periods 2-11, hinge loss",

@@ -382,6 +382,19 @@ def test_recorded_speakers_are_found_split_and_trimmed(tmp_path):
     assert recorded_speech.find_speakers(tmp_path / "nothing") == {}
 
 
+def test_fish_fillets_lines_are_grouped_by_language_and_character(tmp_path):
+    from aigc_demo.data.recorded_speech import find_speakers
+
+    root = tmp_path / "usr/share/games/fillets-ng/sound"
+    for name in ("city/cs/vit-m-hlava", "city/cs/vit-v-proc", "rush/cs/m-silou", "city/nl/vit-m-hlava",
+                 "music/kufrik", "gods/cs/b1-1"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / f"{name}.ogg").write_bytes(b"")
+    speakers = {k: [p.stem for p in v] for k, v in find_speakers(tmp_path).items()}
+    assert speakers == {"fillets:cs:b1": ["b1-1"], "fillets:cs:m": ["vit-m-hlava", "m-silou"],
+                        "fillets:cs:v": ["vit-v-proc"], "fillets:nl:m": ["vit-m-hlava"]}  # no music
+
+
 def test_a_sitting_with_recorded_speech_validates_on_its_speakers(tiny_corpus_voices, tmp_path, monkeypatch):
     from aigc_demo.data.recorded_speech import recorded_clips
     from aigc_demo.eval.vocoder import recorded_note
@@ -393,6 +406,14 @@ def test_a_sitting_with_recorded_speech_validates_on_its_speakers(tiny_corpus_vo
     train(["--smoke", "--recorded-speech", str(prefix), "--out-dir", str(out), "--state-dir", str(state)])
     record = json.loads((out / "training.json").read_text())
     assert "validation_recorded" in record["best"] and "validation_recorded" in record["griffin_lim_baseline"]
+    assert record["griffin_lim_baseline"]["validation_recorded"]["voices"] == ["klettres_it"]
+    # A new validation speaker in a later sitting: Griffin-Lim's figure is measured again on the new set.
+    validation = Path(record["data"]["cache"]) / "recorded_validation"
+    shutil.copy(validation / "klettres_it.npz", validation / "fillets_cs_hs.npz")
+    train(["--smoke", "--resume", "--max-steps", "6", "--recorded-speech", str(prefix), "--out-dir", str(out),
+           "--state-dir", str(state)])
+    baseline = json.loads((state / "state.json").read_text())["extra"]["baseline"]
+    assert baseline["validation_recorded"]["voices"] == ["fillets_cs_hs", "klettres_it"]
     assert record["data"]["recorded_speech"]["train_speakers"] == ["klettres_en", "ktuberling_en", "ktuberling_it"]
     assert "klettres_en, ktuberling_en" in recorded_note(record["data"])  # the card names them
     cache = Path(record["data"]["cache"])

@@ -415,7 +415,7 @@ def test_a_sitting_with_recorded_speech_validates_on_its_speakers(tiny_corpus_vo
     baseline = json.loads((state / "state.json").read_text())["extra"]["baseline"]
     assert baseline["validation_recorded"]["voices"] == ["fillets_cs_hs", "klettres_it"]
     assert record["data"]["recorded_speech"]["train_speakers"] == ["klettres_en", "ktuberling_en", "ktuberling_it"]
-    assert "klettres_en, ktuberling_en" in recorded_note(record["data"])  # the card names them
+    assert "letters and syllables from 1 speaker, words from 2 speakers" in recorded_note(record["data"])
     cache = Path(record["data"]["cache"])
     assert len(training_audio(cache, recorded=True)) - len(training_audio(cache)) == 9 * len(
         recorded_clips(cache, "train")["klettres_en"][0])

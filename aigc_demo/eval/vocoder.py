@@ -213,19 +213,32 @@ def adversarial_note(training: dict) -> str:
     return " without an adversarial loss"
 
 
+RECORDED_KINDS = {"klettres": "letters and syllables", "ktuberling": "words",
+                  "fillets": "acted dialogue sentences (Fish Fillets NG)"}
+
+
 def recorded_note(data: dict) -> str:
     """The card's sentence on the real recordings in training, if a sitting used them."""
     recorded = data.get("recorded_speech")
     if not recorded:
         return ""
-    return (f"\n\nReal recordings joined the training audio in a later sitting: letters, syllables and words spoken "
-            f"by people ({recorded['source']}; {recorded['license']}), one speaker per package and language: "
-            f"{', '.join(recorded['train_speakers'])}; kept apart to choose the checkpoint by: "
-            f"{', '.join(recorded['validation_speakers'])}. None of them is in the held-out human set.")
+    packages: dict[str, int] = {}
+    for speaker in recorded["train_speakers"]:
+        packages[speaker.split("_")[0]] = packages.get(speaker.split("_")[0], 0) + 1
+    parts = ", ".join(f"{RECORDED_KINDS.get(package, package)} from {count} speaker{'s' * (count != 1)}"
+                      for package, count in packages.items())
+    return (f"\n\nReal recordings joined the training audio in later sittings ({recorded['source']}; "
+            f"{recorded['license']}): {parts} (a speaker is a package and language, and in the fish game also a "
+            f"character). Kept apart to choose the checkpoint by: {', '.join(recorded['validation_speakers'])}. "
+            f"None of them is in the held-out human set.")
 
 
 def training_speech_limit(data: dict) -> str:
-    if data.get("recorded_speech"):
+    recorded = data.get("recorded_speech")
+    if recorded and any(s.startswith("fillets_") for s in recorded["train_speakers"]):
+        return ("Trained mostly on synthetic speech; its real recordings are short words and acted dialogue, "
+                "mostly in Czech and Dutch")
+    if recorded:
         return ("Trained mostly on synthetic speech, with short recorded words and syllables (no real recorded "
                 "sentences could be had offline for training)")
     return "Trained only on synthetic speech (no real human recordings could be had offline for training)"

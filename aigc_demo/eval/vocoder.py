@@ -227,10 +227,11 @@ def recorded_note(data: dict) -> str:
         packages[speaker.split("_")[0]] = packages.get(speaker.split("_")[0], 0) + 1
     parts = ", ".join(f"{RECORDED_KINDS.get(package, package)} from {count} speaker{'s' * (count != 1)}"
                       for package, count in packages.items())
-    return (f"\n\nReal recordings joined the training audio in later sittings ({recorded['source']}; "
-            f"{recorded['license']}): {parts} (a speaker is a package and language, and in the fish game also a "
-            f"character). Kept apart to choose the checkpoint by: {', '.join(recorded['validation_speakers'])}. "
-            f"None of them is in the held-out human set.")
+    fish = " and in the fish game also a character" if "fillets" in packages else ""
+    return (f"\n\nReal recordings joined the training audio partway through ({recorded['source']}; "
+            f"{recorded['license']}): {parts} (a speaker is a package and language{fish}). Kept apart to choose "
+            f"the checkpoint by: {', '.join(recorded['validation_speakers'])}. None of them is in the held-out "
+            f"human set.")
 
 
 def training_speech_limit(data: dict) -> str:

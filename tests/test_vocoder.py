@@ -395,6 +395,17 @@ def test_fish_fillets_lines_are_grouped_by_language_and_character(tmp_path):
                         "fillets:cs:v": ["vit-v-proc"], "fillets:nl:m": ["vit-m-hlava"]}  # no music
 
 
+def test_the_card_counts_recorded_speakers_by_kind():
+    from aigc_demo.eval.vocoder import recorded_note, training_speech_limit
+
+    data = {"recorded_speech": {"source": "Debian", "license": "GPL-2", "validation_speakers": ["fillets_cs_hs"],
+                                "train_speakers": ["fillets_cs_m", "fillets_nl_v", "klettres_en_GB"]}}
+    note = recorded_note(data)
+    assert "acted dialogue sentences (Fish Fillets NG) from 2 speakers, letters and syllables from 1 speaker" in note
+    assert "also a character" in note and "acted dialogue" in training_speech_limit(data)
+    assert recorded_note({}) == "" and "only on synthetic speech" in training_speech_limit({})
+
+
 def test_a_sitting_with_recorded_speech_validates_on_its_speakers(tiny_corpus_voices, tmp_path, monkeypatch):
     from aigc_demo.data.recorded_speech import recorded_clips
     from aigc_demo.eval.vocoder import recorded_note

@@ -6,7 +6,8 @@
   <language>/*.ogg, about 23 minutes in some twenty languages.
 - fillets-ng-data, -cs, -nl (GPL-2): the spoken dialogue of Fish Fillets NG, whole sentences acted by voice
   actors, /usr/share/games/fillets-ng/sound/<level>/<language>/<level>-<character>-<line>.ogg, about 200
-  minutes in Czech and Dutch (6 in English). The only recorded sentences found in Debian: the others are words.
+  minutes in Czech and Dutch (6 in English), of which 400 lines per speaker (about 120 minutes) are used. The
+  only recorded sentences we found in Debian's archive; the other packages hold words.
 
 A speaker is (package, language), and for the fish game (package, language, character): the two fish carry most
 lines in each language. A few speakers are kept out of training to choose checkpoints by (VALIDATION_SPEAKERS);

@@ -217,14 +217,19 @@ RECORDED_KINDS = {"klettres": "letters and syllables", "ktuberling": "words",
                   "fillets": "acted dialogue sentences (Fish Fillets NG)"}
 
 
+def recorded_packages(data: dict) -> dict[str, int]:
+    """{package: training speakers} of the recorded speech in the training record (cached as package_speaker)."""
+    packages: dict[str, int] = {}
+    for speaker in data.get("recorded_speech", {}).get("train_speakers", []):
+        packages[speaker.split("_")[0]] = packages.get(speaker.split("_")[0], 0) + 1
+    return packages
+
+
 def recorded_note(data: dict) -> str:
     """The card's sentence on the real recordings in training, if a sitting used them."""
-    recorded = data.get("recorded_speech")
+    recorded, packages = data.get("recorded_speech"), recorded_packages(data)
     if not recorded:
         return ""
-    packages: dict[str, int] = {}
-    for speaker in recorded["train_speakers"]:
-        packages[speaker.split("_")[0]] = packages.get(speaker.split("_")[0], 0) + 1
     parts = ", ".join(f"{RECORDED_KINDS.get(package, package)} from {count} speaker{'s' * (count != 1)}"
                       for package, count in packages.items())
     fish = " and in the fish game also a character" if "fillets" in packages else ""
@@ -235,11 +240,10 @@ def recorded_note(data: dict) -> str:
 
 
 def training_speech_limit(data: dict) -> str:
-    recorded = data.get("recorded_speech")
-    if recorded and any(s.startswith("fillets_") for s in recorded["train_speakers"]):
+    if "fillets" in recorded_packages(data):
         return ("Trained mostly on synthetic speech; its real recordings are short words and acted dialogue, "
                 "mostly in Czech and Dutch")
-    if recorded:
+    if data.get("recorded_speech"):
         return ("Trained mostly on synthetic speech, with short recorded words and syllables (no real recorded "
                 "sentences could be had offline for training)")
     return "Trained only on synthetic speech (no real human recordings could be had offline for training)"

@@ -89,7 +89,8 @@ def test_image(page, tmp_path):
 
 def test_style_transfer(page, tmp_path):
     open_tab(page, "Style transfer")
-    page.get_by_text("coffee.jpg").first.click()
+    # The example must have landed in the input before Run (once, under the full suite's load, it had not).
+    click_until(page, page.get_by_text("coffee.jpg").first, "() => document.querySelector('#style-preview img')")
     page.locator("#style-run").click()
     wait_js(page, "() => document.querySelector('#style-result img')")
     no_error(page)

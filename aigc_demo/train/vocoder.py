@@ -372,10 +372,12 @@ def evaluate_and_keep_best(model, sets, args, argv, progress, data_dir) -> None:
     progress["log"].append(entry)
     print(entry, flush=True)
     best = progress["best"]
-    # A sitting that adds the room-validation set chooses by a new figure: its first point starts the comparison.
+    voices = {split: sorted(sets[split]) for split in selection_splits(entry)}
+    # A sitting that adds a validation set, or a speaker to one, chooses by a new figure: its first point starts
+    # the comparison. (States from before the voices were kept on record are taken to match.)
     if best is None or set(selection_splits(best)) != set(selection_splits(entry)) or \
-            selection_score(entry) > selection_score(best):
-        progress["best"] = entry
+            progress.get("best_voices", voices) != voices or selection_score(entry) > selection_score(best):
+        progress["best"], progress["best_voices"] = entry, voices
         save_checkpoint(model, args, argv, progress, data_dir)
 
 

@@ -374,11 +374,18 @@ def evaluate_and_keep_best(model, sets, args, argv, progress, data_dir) -> None:
     best = progress["best"]
     voices = {split: sorted(sets[split]) for split in selection_splits(entry)}
     # A sitting that adds a validation set, or a speaker to one, chooses by a new figure: its first point starts
-    # the comparison. (States from before the voices were kept on record are taken to match.)
-    if best is None or set(selection_splits(best)) != set(selection_splits(entry)) or \
-            progress.get("best_voices", voices) != voices or selection_score(entry) > selection_score(best):
+    # the comparison.
+    if best is None or measured_on(progress, voices) != voices or selection_score(entry) > selection_score(best):
         progress["best"], progress["best_voices"] = entry, voices
         save_checkpoint(model, args, argv, progress, data_dir)
+
+
+def measured_on(progress: dict, voices: dict) -> dict:
+    """{split: voices} the running best was chosen on. For states from before the voices were kept on record:
+    the best's splits, each taken to hold today's `voices` (so only a new or dropped split starts afresh)."""
+    if "best_voices" in progress:
+        return progress["best_voices"]
+    return {split: voices.get(split) for split in selection_splits(progress["best"])}
 
 
 def selection_splits(entry: dict) -> list[str]:

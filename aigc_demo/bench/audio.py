@@ -1,7 +1,7 @@
 """python -m aigc_demo.bench audio: real-time factors (seconds of work per second of audio) on this machine.
 
-Rows: text to speech for each offline voice (one two-sentence paragraph, speed 1); the neural vocoder and
-Griffin-Lim (32 iterations) on the same mel spectrogram of that paragraph spoken by hibari (resampled to
+Rows: text to speech for each offline voice (one two-sentence paragraph, speed 1); the neural vocoder (as the
+app runs it, with its mel-matching passes, and the network alone) and Griffin-Lim (32 iterations) on the same mel spectrogram of that paragraph spoken by hibari (resampled to
 16 kHz); then music generation's rows from aigc_demo/bench/music.py (`music_rows`, owned by the music
 section) when it is present. Median of --repeats runs after one warm-up. RTF below 1 is faster than real time.
 """
@@ -37,7 +37,8 @@ def vocoder_rows(repeats: int) -> list[dict]:
     runs = {"Griffin-Lim, 32 iterations (librosa)": lambda: griffin_lim_from_mel(mel)}
     try:
         model = load_neural()
-        runs = {"neural vocoder (checkpoints/vocoder)": lambda: neural_from_mel(model, mel), **runs}
+        runs = {"neural vocoder (checkpoints/vocoder + mel matching)": lambda: neural_from_mel(model, mel),
+                "neural vocoder, network alone": lambda: neural_from_mel(model, mel, passes=0), **runs}
     except Exception as error:  # no checkpoint yet: say so in the table rather than fail
         print(f"neural vocoder skipped: {error}")
     return [{"task": f"vocoder: {name}", "seconds": (s := median_seconds(run, repeats)), "audio_seconds": audio_seconds,

@@ -1,5 +1,8 @@
 """Mel spectrogram to waveform: Griffin-Lim, the neural vocoder trained here, or SpeechT5's HiFi-GAN from the hub.
 
+"neural" is the network trained here followed by a few mel-matching passes (aigc_demo/models/mel_match.py), which
+pull its output's band energies back onto the input mel; "neural-raw" is the network's output alone, for the lab.
+
 All three read the same features (SpeechT5's log10 80-band mel at 16 kHz, computed by
 aigc_demo.models.vocoder.log_mel), so they can be compared on exactly the same input. Voice conversion edits
 those features before vocoding: the log-mel spectrum of each frame is split into a smooth envelope (the first
@@ -16,12 +19,14 @@ import torch
 from aigc_demo.checkpoints import checkpoints_dir, load_pretrained
 from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.hub import load_hub_model
+from aigc_demo.models.mel_match import PASSES as MEL_MATCH_PASSES, match_mel
 from aigc_demo.models.vocoder import F_MAX, F_MIN, HOP, N_FFT, N_MELS, SAMPLE_RATE, VocosVocoder, log_mel
 from aigc_demo.registry import registry
 
 GRIFFIN_LIM_ITERATIONS = 32
 HUB_VOCODERS = {"speecht5-hifigan": "microsoft/speecht5_hifigan"}
-VOCODERS = ("griffin-lim", "neural", *HUB_VOCODERS)
+NEURAL_VOCODERS = {"neural": MEL_MATCH_PASSES, "neural-raw": 0}  # name -> mel-matching passes
+VOCODERS = ("griffin-lim", *NEURAL_VOCODERS, *HUB_VOCODERS)
 ENVELOPE_COEFFICIENTS = 12  # cepstral coefficients (along the 80 mel bands) that make the formant envelope
 SHIFT_RANGE = (-12.0, 12.0)  # semitones
 
@@ -37,14 +42,20 @@ def fit_length(audio: np.ndarray, length: int) -> np.ndarray:
     return audio[:length] if len(audio) >= length else np.pad(audio, (0, length - len(audio)))
 
 
+def least_squares_magnitude(mel: np.ndarray) -> np.ndarray:
+    """Librosa's mel inversion (non-negative least squares): log10 mel [80, T] -> linear magnitude [513, T]."""
+    import librosa
+
+    return librosa.feature.inverse.mel_to_stft(10.0 ** mel, sr=SAMPLE_RATE, n_fft=N_FFT, power=1.0,
+                                               fmin=F_MIN, fmax=F_MAX, htk=False, norm="slaney")
+
+
 def griffin_lim_from_mel(mel: np.ndarray, length: int | None = None) -> np.ndarray:
     """Librosa's mel inversion (non-negative least squares) then 32 Griffin-Lim iterations, seeded."""
     import librosa
 
-    magnitude = librosa.feature.inverse.mel_to_stft(10.0 ** mel, sr=SAMPLE_RATE, n_fft=N_FFT, power=1.0,
-                                                    fmin=F_MIN, fmax=F_MAX, htk=False, norm="slaney")
-    return librosa.griffinlim(magnitude, n_iter=GRIFFIN_LIM_ITERATIONS, hop_length=HOP, win_length=N_FFT,
-                              center=True, length=length, random_state=0).astype(np.float32)
+    return librosa.griffinlim(least_squares_magnitude(mel), n_iter=GRIFFIN_LIM_ITERATIONS, hop_length=HOP,
+                              win_length=N_FFT, center=True, length=length, random_state=0).astype(np.float32)
 
 
 def griffin_lim(audio: np.ndarray) -> np.ndarray:
@@ -52,12 +63,16 @@ def griffin_lim(audio: np.ndarray) -> np.ndarray:
 
 
 @torch.no_grad()
-def neural_from_mel(model: VocosVocoder, mel: np.ndarray) -> np.ndarray:
-    return model(torch.from_numpy(mel)[None].float())[0].numpy()
+def neural_from_mel(model: VocosVocoder, mel: np.ndarray, passes: int = MEL_MATCH_PASSES) -> np.ndarray:
+    """The network's waveform, then `passes` mel-matching passes (aigc_demo/models/mel_match.py; 0: the network's
+    output as it is)."""
+    features = torch.from_numpy(mel).float()
+    audio = model(features[None])[0]
+    return match_mel(audio, features, lambda spectrum: model.waveform(spectrum[None])[0], passes).numpy()
 
 
-def neural_vocode(model: VocosVocoder, audio: np.ndarray) -> np.ndarray:
-    return fit_length(neural_from_mel(model, mel_spectrogram(audio)), len(audio))
+def neural_vocode(model: VocosVocoder, audio: np.ndarray, passes: int = MEL_MATCH_PASSES) -> np.ndarray:
+    return fit_length(neural_from_mel(model, mel_spectrogram(audio), passes), len(audio))
 
 
 def load_neural(name: str = "vocoder") -> VocosVocoder:
@@ -127,14 +142,14 @@ class VocoderPipeline:
         if pitch_semitones or formant_semitones:
             mel = convert_voice(mel, pitch_semitones, formant_semitones)
         # 2. the model loads outside the timing (first use only), so the time is the vocoder's own
-        model = load_neural() if vocoder == "neural" else None
+        model = load_neural() if vocoder in NEURAL_VOCODERS else None
         if vocoder in HUB_VOCODERS:
             load_hub_vocoder(vocoder)
         start = time.perf_counter()
         if vocoder == "griffin-lim":
             rebuilt = griffin_lim_from_mel(mel, len(audio))
-        elif vocoder == "neural":
-            rebuilt = neural_from_mel(model, mel)
+        elif vocoder in NEURAL_VOCODERS:
+            rebuilt = neural_from_mel(model, mel, NEURAL_VOCODERS[vocoder])
         else:
             rebuilt = hub_from_mel(vocoder, mel)
         seconds = time.perf_counter() - start

@@ -27,6 +27,10 @@ Losses:
     (aigc_demo/models/vocoder_discriminator.py): hinge loss, plus feature matching (--fm-weight), the critic
     updated first each step with its own AdamW (--critic-lr). Meant for a later sitting, once the reconstruction
     terms have converged (the critic starts fresh when the resumed state has none), as Vocos' recipe has it.
+With --mel-match-passes N, the waveform terms (MR-STFT, mel) judge the output after N mel-matching passes
+(aigc_demo/models/mel_match.py, differentiable), as the app plays it, and the in-training evaluation measures it
+so; the phase terms still judge the network's own STFT. --init-from CHECKPOINT starts such a sitting from an
+exported checkpoint (train states are not committed).
 Every --eval-every steps it rebuilds the validation clips (model selection: the best validation PESQ is saved
 to --out-dir; with --room-augment, the best mean of it and the PESQ on the validation clips through seeded rooms,
 and with --recorded-speech also of the recorded validation speakers)
@@ -44,6 +48,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from aigc_demo.models.mel_match import match_mel
 from aigc_demo.models.vocoder import HOP, SAMPLE_RATE, VocosVocoder, log_mel, stft
 from aigc_demo.train.common import due, start_run, warmup_cosine, write_training_record
 from aigc_demo.train_state import load_training_state, save_training_state
@@ -62,6 +67,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--data-dir", default=None, help="corpus cache (default /work/data_cache/vocoder)")
     p.add_argument("--corpus-scale", type=float, default=1.0, help="fraction of the sentences per voice to synthesise")
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--init-from", default="", metavar="CHECKPOINT",
+                   help="when no state is resumed: start from this checkpoint's weights (with a fresh optimizer), "
+                        "continuing its step count and learning curve from its training.json (train states are "
+                        "not committed; the bundled checkpoint is)")
     p.add_argument("--smoke", action="store_true", help="tiny model, tiny corpus, a few steps (tests)")
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--seed", type=int, default=1234)
@@ -77,6 +86,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--phase-weight", type=float, default=0.3)
     p.add_argument("--consistency-weight", type=float, default=0.0,
                    help="penalise a predicted STFT that differs from the STFT of its own waveform (0 = off)")
+    p.add_argument("--mel-match-passes", type=int, default=0,
+                   help="train and measure through this many mel-matching passes (aigc_demo/models/mel_match.py, "
+                        "as the app runs the vocoder); 0 = the network's own output")
     p.add_argument("--adv-weight", type=float, default=0.0, help="adversarial term (0 = no critic)")
     p.add_argument("--fm-weight", type=float, default=0.0, help="feature-matching term (with --adv-weight)")
     p.add_argument("--critic-lr", type=float, default=2e-4)
@@ -216,6 +228,8 @@ def training_step(model, optimizer, batch: torch.Tensor, step: int, args, advers
     mel = log_mel(batch)
     spectrum = model.spectrum(mel)
     output = model.waveform(spectrum, batch.shape[1])
+    if args.mel_match_passes > 0:  # the waveform losses judge what the app plays; the phase loss, the network's own
+        output = match_mel(output, mel, lambda s: model.waveform(s, batch.shape[1]), args.mel_match_passes)
     losses = {"mrstft": mrstft_loss(output, batch), "mel": mel_loss(output, batch),
               "phase": phase_loss(spectrum, batch, model.config.n_fft)}
     loss = losses["mrstft"] + args.mel_weight * losses["mel"] + phase_weight(step, args) * losses["phase"]
@@ -269,7 +283,7 @@ def evaluation_sets(data_dir: Path, eval_clips: int, rooms: bool = False, record
 
 
 @torch.no_grad()
-def measure(model, sets: dict[str, list[np.ndarray]]) -> dict:
+def measure(model, sets: dict[str, list[np.ndarray]], passes: int = 0) -> dict:
     """Mean PESQ-wb / STOI over all clips (every voice equally weighted), and seconds per second of audio."""
     from aigc_demo.audio_metrics import pesq_wb, stoi
     from aigc_demo.pipelines.vocoder import neural_vocode
@@ -280,7 +294,8 @@ def measure(model, sets: dict[str, list[np.ndarray]]) -> dict:
         scores = []
         for clip in clips:
             start = time.perf_counter()
-            rebuilt = neural_vocode(model, clip)
+            # The network alone unless the sitting trains through mel matching (--mel-match-passes).
+            rebuilt = neural_vocode(model, clip, passes)
             seconds += time.perf_counter() - start
             audio_seconds += len(clip) / SAMPLE_RATE
             scores.append((pesq_wb(clip, rebuilt), stoi(clip, rebuilt)))
@@ -310,6 +325,8 @@ def main(argv: list[str]) -> None:
     progress = {"step": 0, "log": [], "seconds": 0.0, "best": None}
     if args.resume and (Path(args.state_dir) / "state.json").exists():
         progress = load_training_state(args.state_dir, model, optimizer)
+    elif args.init_from:
+        progress = start_from_checkpoint(model, Path(args.init_from))
     adversary = Adversary(args) if args.adv_weight > 0 else None
     critic_state = Path(args.state_dir) / "critics"
     if adversary is not None and args.resume and (critic_state / "state.json").exists():
@@ -324,6 +341,22 @@ def main(argv: list[str]) -> None:
             baseline[split] = {**griffin_lim_scores(sets[split]), "voices": sorted(sets[split])}
             print(f"griffin-lim on {split}:", baseline[split], flush=True)
     run(model, optimizer, audio, sets, args, argv, progress, data_dir, adversary)
+
+
+def start_from_checkpoint(model, folder: Path) -> dict:
+    """Load an exported checkpoint's weights into `model` (same settings) and return the progress it records."""
+    import json
+
+    trained = VocosVocoder.from_pretrained(folder)
+    if trained.settings() != model.settings():
+        raise SystemExit(f"{folder} has settings {trained.settings()}, this run {model.settings()}: pass the same "
+                         "--dim, --intermediate and --layers.")
+    model.load_state_dict({k: v.float() for k, v in trained.state_dict().items()})
+    record = json.loads((folder / "training.json").read_text())
+    # The checkpoint holds the running best's weights, so the run goes on from that step.
+    log = [entry for entry in record["learning_curve"] if entry["step"] <= record["best"]["step"]]
+    return {"step": record["best"]["step"], "log": log, "seconds": log[-1]["minutes"] * 60 if log else 0.0,
+            "best": record["best"], "baseline": record.get("griffin_lim_baseline", {})}
 
 
 def griffin_lim_scores(sets: dict[str, list[np.ndarray]]) -> dict:
@@ -368,11 +401,14 @@ def run(model, optimizer, audio, sets, args, argv, progress, data_dir, adversary
 def evaluate_and_keep_best(model, sets, args, argv, progress, data_dir) -> None:
     """One learning-curve point; the model goes to --out-dir when its validation PESQ is the best so far."""
     entry = {"step": progress["step"], "minutes": round(progress["seconds"] / 60, 1),
-             **{split: measure(model, s) for split, s in sets.items()}}
+             **{split: measure(model, s, args.mel_match_passes) for split, s in sets.items()}}
     progress["log"].append(entry)
     print(entry, flush=True)
     best = progress["best"]
     voices = {split: sorted(sets[split]) for split in selection_splits(entry)}
+    if args.mel_match_passes:  # figures through mel matching are not comparable with the network's own
+        voices["mel_match_passes"] = args.mel_match_passes
+        entry["mel_match_passes"] = args.mel_match_passes
     # A sitting that adds a validation set, or a speaker to one, chooses by a new figure: its first point starts
     # the comparison.
     if best is None or measured_on(progress, voices) != voices or selection_score(entry) > selection_score(best):
@@ -415,7 +451,7 @@ def save_checkpoint(model, args, argv, progress, data_dir) -> None:
                       "losses": {"mrstft": 1.0, "mel_l1": args.mel_weight, "phase (IP+GD+IAF)": args.phase_weight,
                                  **({"consistency": args.consistency_weight} if args.consistency_weight > 0 else {})},
                       "phase_ramp_steps": list(PHASE_RAMP), "gain_db": list(GAIN_DB), "seed": args.seed,
-                      "room_augment": args.room_augment,
+                      "room_augment": args.room_augment, "mel_match_passes": args.mel_match_passes,
                       **({"adversarial": {"critic": "multi-period (HiFi-GAN), periods 2-11, hinge loss",
                                           "adv_weight": args.adv_weight, "fm_weight": args.fm_weight,
                                           "critic_lr": args.critic_lr}} if args.adv_weight > 0 else {})},

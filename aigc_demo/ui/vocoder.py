@@ -78,19 +78,22 @@ def vocode(audio: str, vocoder: str = "neural", pitch_shift: float = 0.0, forman
 
 
 def checkpoint_of(vocoder: str) -> str:
-    return {"neural": "checkpoints/vocoder", "griffin-lim": "librosa"}.get(vocoder, "microsoft/speecht5_hifigan")
+    return {"neural": "checkpoints/vocoder", "neural-raw": "checkpoints/vocoder",
+            "griffin-lim": "librosa"}.get(vocoder, "microsoft/speecht5_hifigan")
 
 
 @friendly_errors
 def compare_vocoders(audio: str):
-    """Griffin-Lim and the neural vocoder on the same mel: mel picture, both audios, a score table, note."""
+    """Griffin-Lim and the neural vocoder on the same mel: mel picture, both audios, a score table (with the
+    network's output before mel matching as a third row, scored only), note."""
     clip = read_user_audio(audio, SAMPLE_RATE)
-    outputs, rows, notes = {"griffin-lim": None, "neural": None}, [], list(clip.notes)
+    outputs, rows, notes = {"griffin-lim": None, "neural": None, "neural-raw": None}, [], list(clip.notes)
     for vocoder in outputs:
         try:
             mel, rebuilt, seconds = VocoderPipeline()(clip.audio, vocoder)
         except ModelUnavailableError as error:  # no neural checkpoint: still show Griffin-Lim
-            notes.append(str(error))
+            if str(error) not in notes:
+                notes.append(str(error))
             continue
         scores = compare(clip.audio, rebuilt)
         outputs[vocoder] = to_gradio(rebuilt, SAMPLE_RATE)

@@ -122,6 +122,18 @@ def test_audio_speech_and_music(page, tmp_path):
     shoot(page, "music.png", tmp_path)
 
 
+def test_vocoder_lab(page, tmp_path):
+    open_tab(page, "Audio", "Vocoder lab")
+    click_until(page, page.get_by_text("piper-joe.wav").first,  # a voice the vocoder never trained on
+                "() => document.querySelector('#vocoder-input audio, #vocoder-input [data-testid=\"waveform-controls\"]')")
+    page.locator("#vocoder-compare").click()
+    wait_js(page, "() => (document.querySelector('#vocoder-scores') || {}).innerText.includes('neural-raw')")
+    table = page.locator("#vocoder-scores").inner_text()
+    assert "griffin-lim" in table and "PESQ-wb" in table
+    no_error(page)
+    shoot(page, "audio-vocoder.jpg", tmp_path)
+
+
 def test_multimodal(page, tmp_path):
     open_tab(page, "Multimodal", "Text to image")
     page.get_by_label("Describe a garment").first.fill("a warm winter coat")

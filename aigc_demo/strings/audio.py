@@ -11,7 +11,8 @@ EN: dict[str, str] = {
     "vocoder.intro": ("A **vocoder** turns a mel spectrogram (what speech models predict) back into a waveform. "
                       "Give it speech, see its mel spectrogram (SpeechT5's features: 16 kHz, 80 bands), and hear "
                       "it rebuilt by **Griffin-Lim** (32 iterations of phase guessing) and by the **neural vocoder "
-                      "trained here** (Vocos-style), scored against the original."),
+                      "trained here** (Vocos-style, then six mel-matching passes; `neural-raw` in the table is the network "
+                      "alone), scored against the original."),
     "vocoder.input": "Speech (upload or record; up to 60 s)", "vocoder.from_text": "Or make speech from text",
     "vocoder.tts_text": "Text", "vocoder.tts_voice": "Voice", "vocoder.tts_go": "Speak into the lab",
     "vocoder.compare": "Rebuild with both vocoders", "vocoder.mel": "Mel spectrogram (log10, 80 bands)",
@@ -35,7 +36,8 @@ ZH: dict[str, str] = {
     "speech.audio": "语音", "speech.examples": "示例",
     "vocoder.intro": ("**声码器**把梅尔频谱（语音模型预测的东西）还原成波形。上传一段语音，查看它的梅尔频谱"
                       "（SpeechT5 的特征：16 kHz，80 个频带），并对比 **Griffin-Lim**（32 次相位迭代）和**本地训练的"
-                      "神经声码器**（Vocos 结构）的重建效果，以及它们与原声的客观评分。"),
+                      "神经声码器**（Vocos 结构，之后做六次梅尔匹配；表中的 `neural-raw` 是网络的原始输出）的重建效果，以及它们与原声"
+                      "的客观评分。"),
     "vocoder.input": "语音（上传或录音；最长 60 秒）", "vocoder.from_text": "或由文本合成语音",
     "vocoder.tts_text": "文本", "vocoder.tts_voice": "声音", "vocoder.tts_go": "合成并送入实验室",
     "vocoder.compare": "用两种声码器重建", "vocoder.mel": "梅尔频谱（log10，80 个频带）",

@@ -22,7 +22,7 @@ from typing import Callable
 
 import torch
 
-from aigc_demo.models.vocoder import mel_filters, stft
+from aigc_demo.models.vocoder import N_FFT, mel_filters, stft
 
 PASSES = 6
 LOG_GAIN_RANGE = (-2.3, 0.7)  # natural log: x0.1 .. x2 per pass
@@ -59,6 +59,8 @@ def match_mel(audio: torch.Tensor, log10_mel: torch.Tensor, inverse_stft: Callab
     Differentiable, so a network can be trained through it (the vocoder trainer's --mel-match-passes)."""
     filters, _, _ = band_to_bin_weights(audio.device)
     wanted = log10_mel.float() * LN10
+    if audio.shape[-1] <= N_FFT // 2:  # too short for the STFT's reflect padding (under 33 ms): left as it is
+        return audio
     for _ in range(passes):
         spectrum = stft(audio)
         frames = min(spectrum.shape[-1], wanted.shape[-1])

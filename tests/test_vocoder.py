@@ -186,6 +186,7 @@ def test_an_adversarial_sitting_starts_a_critic_and_resumes_it(tiny_corpus_voice
 
 
 def test_a_sitting_from_a_checkpoint_trains_through_mel_matching(tiny_corpus_voices, tmp_path, monkeypatch):
+    from aigc_demo.eval.vocoder import curve_table
     from aigc_demo.train.vocoder import main as train
 
     monkeypatch.setenv("AIGC_DATA_CACHE", str(tmp_path / "cache"))
@@ -202,6 +203,8 @@ def test_a_sitting_from_a_checkpoint_trains_through_mel_matching(tiny_corpus_voi
     assert record["optimisation"]["mel_match_passes"] == 2
     # Figures through mel matching don't compare with the network's own: the new sitting chose afresh.
     assert record["best"]["mel_match_passes"] == 2 and record["best"]["step"] > exported["best"]["step"]
+    table = curve_table(record)  # the card tells the two kinds of point apart
+    assert table.count("(mel matching)") == len(steps) - len(exported["learning_curve"])
     with pytest.raises(SystemExit, match="same --dim"):
         train(["--smoke", "--init-from", str(first), "--dim", "24", "--out-dir", str(tmp_path / "third"),
                "--state-dir", str(tmp_path / "state3")])

@@ -169,6 +169,9 @@ def learning_curve_png(training: dict, path: Path) -> None:
             ax.plot([e["minutes"] for e in curve], [e[split][metric] for e in curve], color=colour,
                     label=f"neural, {split} voices")
             ax.axhline(baseline[split][metric], color=colour, linestyle="--", label=f"Griffin-Lim, {split} voices")
+        matched = [e["minutes"] for e in curve if e.get("mel_match_passes")]
+        if matched:  # from here on the in-training figures are measured through the mel-matching passes
+            ax.axvline(matched[0], color="grey", linestyle=":", label="from here: through mel matching")
         ax.set_xlabel("training minutes (CPU; threads per sitting in the card)")
         ax.set_ylabel(metric.replace("_", "-"))
         ax.grid(alpha=0.3)
@@ -215,7 +218,10 @@ def voice_table(voices: dict) -> str:
 
 
 def curve_table(training: dict) -> str:
-    rows = [f"| {e['step']} | {e['minutes']} | {e['validation']['pesq_wb']} | {e['validation']['stoi']} | "
+    def step(e: dict) -> str:
+        return f"{e['step']} (mel matching)" if e.get("mel_match_passes") else str(e["step"])
+
+    rows = [f"| {step(e)} | {e['minutes']} | {e['validation']['pesq_wb']} | {e['validation']['stoi']} | "
             f"{e['heldout']['pesq_wb']} | {e['heldout']['stoi']} |" for e in training["learning_curve"]]
     return ("| step | minutes | PESQ-wb (validation) | STOI (validation) | PESQ-wb (held-out) | STOI (held-out) |\n"
             "|---:|---:|---:|---:|---:|---:|\n" + "\n".join(rows))
@@ -337,7 +343,8 @@ Settings: {json.dumps(settings)}.
 Optimisation: {json.dumps(training['optimisation'])}. Resumable: `--resume` continues from train_state/vocoder.
 
 Learning curve (in-training measurement on {training.get('in_training_eval_clips', '?')} clips per voice;
-dashed: Griffin-Lim on the same clips):
+dashed: Griffin-Lim on the same clips; points marked "mel matching" were measured through the passes, as the app
+runs the vocoder, the others on the network alone):
 
 ![learning curve](learning_curve.png)
 

@@ -195,5 +195,5 @@ SUMMARY_ZH: dict[str, str] = {
     "text-to-image": "all-MiniLM-L6-v2 把自由文本描述映射到一个服装类别，再由 stylegan 画出。",
     "vae": "按类别条件生成的卷积 VAE（重建 + KL）。",
     "vocoder": "Vocos 式神经声码器（165 万参数：在 SpeechT5 兼容的对数梅尔帧上的一维 ConvNeXt 主干，STFT 幅度 + "
-                     "相位输出头，torch.istft），在本地 CPU 上用 14 种声音离线合成的语音训练。",
+                     "相位输出头，torch.istft），在本地 CPU 上用 14 种声音离线合成的语音和真人录音训练，之后做六次梅尔匹配。",
 }

@@ -357,8 +357,12 @@ def test_vocode_api_pitch_shift_raises_the_spectrum(client, speech_file):
 def test_neural_vocode_and_side_by_side_comparison(client, speech_file, speech_16k):
     from gradio_client import handle_file
 
-    audio, rate = read(client.predict(handle_file(speech_file), "neural", 0, 0, api_name="/vocode")[0])
+    result = client.predict(handle_file(speech_file), "neural", 0, 0, api_name="/vocode")
+    audio, rate = read(result[0])
     assert rate == 16000 and abs(len(audio) - len(speech_16k)) < 16 and np.isfinite(audio).all()
+    assert result[3]["settings"]["mel_match_passes"] == 6  # the run card says how it was rebuilt
+    again = client.predict(handle_file(speech_file), "neural", 0, 0, api_name="/vocode")
+    assert np.array_equal(read(again[0])[0], audio)  # same input and settings, same audio
     mel, griffin, neural, table, note = client.predict(handle_file(speech_file), api_name="/compare_vocoders")
     rows = {r[0]: r for r in table["data"]}
     assert list(rows) == ["griffin-lim", "neural", "neural-raw"]

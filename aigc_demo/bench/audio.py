@@ -1,8 +1,8 @@
 """python -m aigc_demo.bench audio: real-time factors (seconds of work per second of audio) on this machine.
 
 Rows: text to speech for each offline voice (one two-sentence paragraph, speed 1); the neural vocoder (as the
-app runs it, with its mel-matching passes, and the network alone) and Griffin-Lim (32 iterations) on the same mel spectrogram of that paragraph spoken by hibari (resampled to
-16 kHz); then music generation's rows from aigc_demo/bench/music.py (`music_rows`, owned by the music
+app runs it, with its mel-matching passes, and the network alone) and Griffin-Lim (32 iterations) on the same
+mel spectrogram of that paragraph spoken by hibari (resampled to 16 kHz); then music generation's rows from aigc_demo/bench/music.py (`music_rows`, owned by the music
 section) when it is present. Median of --repeats runs after one warm-up. RTF below 1 is faster than real time.
 """
 from __future__ import annotations

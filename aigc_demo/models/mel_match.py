@@ -12,8 +12,8 @@ frame, so each pass:
     nearest covered bin's gain) -> scale the bins, keep their phase -> iSTFT
 
 Only band energies move: the harmonics and the phase stay the network's. Each pass costs one STFT, one 80 x 513
-matrix product and one iSTFT (about a fifth of the network's own time; Griffin-Lim runs 32 such round trips
-after a least-squares mel inversion). The number of passes and the clamp were chosen on the vocoder's
+matrix product and one iSTFT (about a third of the network's own time, by `python -m aigc_demo.bench audio`;
+Griffin-Lim runs 32 such round trips after a least-squares mel inversion). The number of passes and the clamp were chosen on the vocoder's
 validation sets (the model card and README give the measured figures with and without it).
 """
 from __future__ import annotations

@@ -39,6 +39,7 @@ and the held-out voices' clips (reported in the learning curve only), timing eac
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 import time
@@ -345,8 +346,6 @@ def main(argv: list[str]) -> None:
 
 def start_from_checkpoint(model, folder: Path) -> dict:
     """Load an exported checkpoint's weights into `model` (same settings) and return the progress it records."""
-    import json
-
     trained = VocosVocoder.from_pretrained(folder)
     if trained.settings() != model.settings():
         raise SystemExit(f"{folder} has settings {trained.settings()}, this run {model.settings()}: pass the same "

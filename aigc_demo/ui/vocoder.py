@@ -17,7 +17,7 @@ from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.i18n import t
 from aigc_demo.models.vocoder import SAMPLE_RATE
 from aigc_demo.pipelines.speech import TextToSpeechPipeline, default_voice
-from aigc_demo.pipelines.vocoder import SHIFT_RANGE, VOCODERS, VocoderPipeline
+from aigc_demo.pipelines.vocoder import NEURAL_VOCODERS, SHIFT_RANGE, VOCODERS, VocoderPipeline
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.tempfiles import new_output_path
 from aigc_demo.ui.common import clamp, clean_text, friendly_errors, how_it_works, run_card_panel
@@ -72,7 +72,8 @@ def vocode(audio: str, vocoder: str = "neural", pitch_shift: float = 0.0, forman
     if not (settings["pitch_semitones"] or settings["formant_semitones"]):  # scores only mean something unchanged
         results.update({k: round(v, 3) for k, v in compare(clip.audio, rebuilt).items()})
     note = " ".join(clip.notes + [f"{vocoder}: {facts['seconds']:.2f} s rebuilt in {seconds:.3f} s."])
-    card = run_card("vocode", vocoder, checkpoint_of(vocoder), 0, {"vocoder": vocoder, **settings},
+    passes = {"mel_match_passes": NEURAL_VOCODERS[vocoder]} if vocoder in NEURAL_VOCODERS else {}
+    card = run_card("vocode", vocoder, checkpoint_of(vocoder), 0, {"vocoder": vocoder, **settings, **passes},
                     {"device": "cpu", "dtype": "float32"}, **results)
     return to_gradio(rebuilt, SAMPLE_RATE), mel_picture(mel), note, card, write_run_card(card)
 

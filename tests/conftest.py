@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from aigc_demo.checkpoints import REPO_ROOT
+from aigc_demo.data.fashion_mnist import DEFAULT_ROOT as FASHION_MNIST_ROOT
 
 # One thread per test process: the app's worker threads and torch's own pool otherwise fight over
 # a small CI machine's cores (a 10x slowdown was seen on 2 cores).
@@ -113,6 +114,11 @@ def idx_root(tmp_path_factory):
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's; Playwright's own download can't work here
+# Tests that measure a bundled model on the real Fashion-MNIST test set (Debian's dataset-fashion-mnist, which
+# .ci/run installs); on a machine without it they are skipped, as the browser tests are without chromium.
+needs_fashion_mnist = pytest.mark.skipif(
+    not any((FASHION_MNIST_ROOT / f"t10k-images-idx3-ubyte{gz}").is_file() for gz in ("", ".gz")),
+    reason="dataset-fashion-mnist is not installed")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
 

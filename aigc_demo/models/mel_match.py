@@ -18,6 +18,7 @@ validation sets (the model card and README give the measured figures with and wi
 """
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import torch
@@ -26,7 +27,6 @@ from aigc_demo.models.vocoder import N_FFT, mel_filters, stft
 
 PASSES = 6
 LOG_GAIN_RANGE = (-2.3, 0.7)  # natural log: x0.1 .. x2 per pass
-LN10 = 2.302585092994046
 
 _SPREAD: dict[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
 
@@ -57,10 +57,10 @@ def match_mel(audio: torch.Tensor, log10_mel: torch.Tensor, inverse_stft: Callab
     """audio [..., N] rebuilt from log10_mel [..., 80, T] -> audio whose mel is closer to it, after `passes` passes.
     `inverse_stft` turns a complex STFT [..., 513, T] back into samples (the vocoder's own, so the lengths agree).
     Differentiable, so a network can be trained through it (the vocoder trainer's --mel-match-passes)."""
-    filters, _, _ = band_to_bin_weights(audio.device)
-    wanted = log10_mel.float() * LN10
-    if audio.shape[-1] <= N_FFT // 2:  # too short for the STFT's reflect padding (under 33 ms): left as it is
+    if passes == 0 or audio.shape[-1] <= N_FFT // 2:  # under 33 ms is too short for the STFT's reflect padding
         return audio
+    filters, _, _ = band_to_bin_weights(audio.device)
+    wanted = log10_mel.float() * math.log(10)
     for _ in range(passes):
         spectrum = stft(audio)
         frames = min(spectrum.shape[-1], wanted.shape[-1])

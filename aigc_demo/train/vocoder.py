@@ -399,15 +399,15 @@ def run(model, optimizer, audio, sets, args, argv, progress, data_dir, adversary
 
 def evaluate_and_keep_best(model, sets, args, argv, progress, data_dir) -> None:
     """One learning-curve point; the model goes to --out-dir when its validation PESQ is the best so far."""
+    through = {"mel_match_passes": args.mel_match_passes} if args.mel_match_passes else {}
     entry = {"step": progress["step"], "minutes": round(progress["seconds"] / 60, 1),
-             **{split: measure(model, s, args.mel_match_passes) for split, s in sets.items()}}
+             **{split: measure(model, s, args.mel_match_passes) for split, s in sets.items()}, **through}
     progress["log"].append(entry)
     print(entry, flush=True)
     best = progress["best"]
-    voices = {split: sorted(sets[split]) for split in selection_splits(entry)}
-    if args.mel_match_passes:  # figures through mel matching are not comparable with the network's own
-        voices["mel_match_passes"] = args.mel_match_passes
-        entry["mel_match_passes"] = args.mel_match_passes
+    # What the figure was measured on: the voices of each split, and the passes (figures through mel matching do
+    # not compare with the network's own; the key is absent at 0, so older states compare as before).
+    voices = {**{split: sorted(sets[split]) for split in selection_splits(entry)}, **through}
     # A sitting that adds a validation set, or a speaker to one, chooses by a new figure: its first point starts
     # the comparison.
     if best is None or measured_on(progress, voices) != voices or selection_score(entry) > selection_score(best):

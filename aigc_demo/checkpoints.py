@@ -96,6 +96,12 @@ def load_errors(name: str, hint: str = "the other models still work.", what: str
 
 def load_pretrained(model_class, folder: str | Path, name: str, hint: str = "the other models still work."):
     """`model_class.from_pretrained(folder, strict=True)` for the hub-mixin models here (a local folder is read as
-    safetensors only), with a missing or damaged checkpoint turned into one sentence that names the model."""
+    safetensors only), with a missing or damaged checkpoint turned into one sentence that names the model.
+    A folder without model.safetensors is refused before the library sees it: some huggingface_hub releases
+    fall back to a pickle there."""
+    from aigc_demo.errors import ModelUnavailableError
+
+    if Path(folder).is_dir() and not (Path(folder) / "model.safetensors").is_file():
+        raise ModelUnavailableError(f"The {name} checkpoint failed to load (its weights are not safetensors); {hint}")
     with load_errors(name, hint):
         return model_class.from_pretrained(str(folder), strict=True)

@@ -75,6 +75,9 @@ def save_tiny_image_models(root: Path) -> None:
     FashionClassifier(channels=(4, 8), feature_dim=16).eval().save_pretrained(root / "fashion-judge")
     for name in ("cyclegan-sneaker2boot", "cyclegan-boot2sneaker"):
         ResnetGenerator(ngf=4, n_blocks=1).eval().save_pretrained(root / name)
+    from aigc_demo.train.text_to_image import main as train_text_to_image
+
+    train_text_to_image(["--smoke", "--out", str(root / "emoji-sd"), "--state-dir", str(root.parent / "t2i-state")])
     (root / "text-to-image").mkdir()  # settings only: the text-to-image system is the encoder + stylegan
     shutil.copy(REPO_ROOT / "checkpoints" / "text-to-image" / "config.json", root / "text-to-image")
 

@@ -39,7 +39,7 @@ def test_empty_prompt_shows_an_error_toast_not_a_traceback(browser, url):
     assert "Traceback" not in page.content()
 
 
-MAIN_BUTTONS = {"Text": "#text-generate", "Image": "#image-generate", "Style transfer": "#style-run",
+MAIN_BUTTONS = {"Text": "#text-generate", "Image": "#t2i-draw", "Style transfer": "#style-run",
                 "Inpainting": "#inpaint-run", "Audio": "#speech-speak", "Multimodal": "#mm-draw"}
 
 
@@ -79,9 +79,21 @@ def test_style_tab_shows_presets_and_a_before_after_slider(browser, url, tmp_pat
     page.screenshot(path=str(tmp_path / "style.png"), full_page=True)
 
 
+def test_image_tab_opens_on_text_to_image_and_draws_a_prompt(browser, url, tmp_path):
+    page = open_page(browser, url)
+    page.get_by_role("tab", name="Image").first.click()
+    page.locator("#t2i-prompt textarea").fill("a red apple")
+    page.locator("#t2i-draw").click()
+    page.wait_for_function("() => document.querySelectorAll('#t2i-images img').length >= 4", timeout=60_000)
+    page.locator("#t2i-understood").get_by_text("a red apple").wait_for(timeout=30_000)
+    assert error_toasts(page) == 0
+    page.screenshot(path=str(tmp_path / "text-to-image.png"), full_page=True)
+
+
 def test_image_tab_fills_the_gallery(browser, url, tmp_path):
     page = open_page(browser, url)
     page.get_by_role("tab", name="Image").first.click()
+    page.get_by_role("tab", name="Generate", exact=True).first.click()
     page.locator("#image-generate").click()
     page.wait_for_function("() => document.querySelectorAll('#image-gallery img').length >= 16", timeout=60_000)
     assert error_toasts(page) == 0

@@ -152,19 +152,33 @@ def test_api_contract(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     params = {name: [p["parameter_name"] for p in endpoints[name]["parameters"]]
               for name in ("/text_to_image", "/describe_image", "/reply")}
-    assert params == {"/text_to_image": ["prompt", "num_images", "seed"], "/describe_image": ["image"],
-                      "/reply": ["message"]}
+    assert params == {"/text_to_image": ["prompt", "num_images", "seed", "negative_prompt", "style", "steps",
+                                         "guidance_scale", "scheduler", "model"],
+                      "/describe_image": ["image"], "/reply": ["message"]}
 
 
-def test_text_to_image_through_the_api(client):
-    images, understood, card, _, seed = client.predict("trainers", 2, 5, api_name="/text_to_image")
+def test_text_to_image_through_the_api_draws_colour_pictures_again_for_the_same_seed(client):
+    images, understood, card, _, seed = client.predict("a red apple", 2, 5, api_name="/text_to_image")
+    assert len(images) == 2 and seed == 5 and "a red apple" in understood
+    assert card["model"] == "emoji-sd" and card["settings"]["scheduler"] == "dpm-solver++"
+    first = np.asarray(Image.open(images[0]["image"]))
+    assert first.shape == (256, 256, 3) and first.std(axis=(0, 1)).max() > 5  # colour, not blank
+    again = client.predict("a red apple", 2, 5, api_name="/text_to_image")[0]
+    assert np.array_equal(first, np.asarray(Image.open(again[0]["image"])))
+    other = client.predict("a red apple", 1, 5, style="3d", api_name="/text_to_image")
+    assert other[2]["settings"]["style"] == "3d" and "3d" in other[1]
+
+
+def test_the_garment_mapping_stays_a_choice(client):
+    images, understood, card, _, seed = client.predict("trainers", 2, 5, model="fashion-mnist",
+                                                       api_name="/text_to_image")
     assert len(images) == 2 and seed == 5 and "Sneaker" in understood
     assert card["settings"]["class"] == "Sneaker" and card["model"] == "stylegan"
     assert Image.open(images[0]["image"]).size == (112, 112)
 
 
-@pytest.mark.parametrize("prompt, message", [("", "Describe a garment"), ("🙂" * 50, "Describe a garment"),
-                                             ("a spaceship", "Nothing these models know"),
+@pytest.mark.parametrize("prompt, message", [("", "Type a prompt"), ("🙂" * 50, "no words"),
+                                             ("!!!???", "no words"), ("a spaceship", ""), ("一个红苹果", ""),
                                              ("shoes " * 20_000, "")])
 def test_bad_prompts_through_the_api(client, prompt, message):
     try:
@@ -173,6 +187,11 @@ def test_bad_prompts_through_the_api(client, prompt, message):
     except Exception as error:  # gradio_client raises AppError with the server's message
         assert message and message in str(error)
     assert client.predict("a dress", 1, 1, api_name="/text_to_image")[0]  # the server is still up
+
+
+def test_sixteen_images_at_a_hundred_steps_come_back(client):
+    images = client.predict("a smiling sun", 16, 3, steps=100, api_name="/text_to_image")[0]
+    assert len(images) == 16
 
 
 def test_describe_and_reply_through_the_api(client, tmp_path):

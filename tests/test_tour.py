@@ -81,6 +81,11 @@ def test_text(page, tmp_path):
 
 def test_image(page, tmp_path):
     open_tab(page, "Image")
+    page.locator("#t2i-prompt textarea").fill("a red apple")
+    page.locator("#t2i-draw").click()
+    wait_js(page, "() => document.querySelectorAll('#t2i-images img').length >= 4")
+    shoot(page, "image-text-to-image.png", tmp_path)
+    open_tab(page, "Image", "Generate")
     page.locator("#image-generate").click()
     wait_js(page, "() => document.querySelectorAll('#image-gallery img').length >= 8")
     no_error(page)
@@ -136,7 +141,7 @@ def test_vocoder_lab(page, tmp_path):
 
 def test_multimodal(page, tmp_path):
     open_tab(page, "Multimodal", "Text to image")
-    page.get_by_label("Describe a garment").first.fill("a warm winter coat")
+    page.locator("#mm-prompt textarea").fill("a smiling sun")
     page.locator("#mm-draw").click()
     wait_js(page, "() => document.querySelectorAll('#mm-images img').length >= 4")
     no_error(page)

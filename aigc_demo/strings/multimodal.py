@@ -18,6 +18,9 @@ EN: dict[str, str] = {
     "mm.video": "Video (MP4)",
     "mm.send_speech": "Read the story aloud in the Audio tab", "mm.send_explorer": "Explore the first picture's latent space",
     "mm.col_score": "similarity", "mm.col_reply": "reply", "mm.col_line": "it answered", "mm.col_book": "novel",
+    "t2i.prompt": "Prompt (what to draw)", "t2i.negative": "Negative prompt (what to steer away from)",
+    "t2i.style": "Style (flat = Noto, twemoji = Twitter, 3d = Fluent)", "t2i.sampling": "Sampling and model",
+    "t2i.guidance": "Guidance scale (0 = ignore the prompt; 4 works well)",
 }
 ZH: dict[str, str] = {
     "mm.t2i_tab": "文本生成图像", "mm.story_tab": "故事", "mm.describe_tab": "图像转文本", "mm.reply_tab": "回复",
@@ -35,4 +38,7 @@ ZH: dict[str, str] = {
     "mm.video": "视频（MP4）",
     "mm.send_speech": "在音频标签页朗读故事", "mm.send_explorer": "在潜空间探索器中打开第一张插图",
     "mm.col_score": "相似度", "mm.col_reply": "回复", "mm.col_line": "所回应的话", "mm.col_book": "小说",
+    "t2i.prompt": "提示词（要画什么，英文效果最好）", "t2i.negative": "反向提示词（要避开什么）",
+    "t2i.style": "风格（flat = Noto，twemoji = Twitter，3d = Fluent）", "t2i.sampling": "采样与模型",
+    "t2i.guidance": "引导强度（0 = 忽略提示词；4 效果较好）",
 }

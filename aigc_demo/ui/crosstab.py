@@ -55,6 +55,8 @@ def to_explorer(pictures, seed):
 SENDS = [
     ("mm-send-style", to_style, ["mm-images"], ["style-input", "tabs"]),
     ("mm-send-inpaint", to_inpaint, ["mm-images"], ["inpaint-editor", "tabs"]),
+    ("t2i-send-style", to_style, ["t2i-images"], ["style-input", "tabs"]),
+    ("t2i-send-inpaint", to_inpaint, ["t2i-images"], ["inpaint-editor", "tabs"]),
     ("inpaint-send-style", file_to_style, ["inpaint-download"], ["style-input", "tabs"]),
     ("mm-story-send-speech", to_speech, ["mm-story-text"], ["speech-text", "tabs", "audio-tabs"]),
     ("text-send-speech", to_speech, ["text-output"], ["speech-text", "tabs", "audio-tabs"]),

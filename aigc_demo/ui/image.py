@@ -25,6 +25,7 @@ from aigc_demo.streaming import iterate_steps
 from aigc_demo.ui.common import (bilingual_note, clamp, damaged_models_note, friendly_errors, how_it_works,
                                  run_card_panel, seed_controls, seed_used_box, wire_seed_buttons)
 from aigc_demo.ui.session import session_entry, session_label, session_picker
+from aigc_demo.ui.text_to_image import build_text_to_image_panel
 
 RANDOM_LABEL = "random"
 SCHEDULER_CHOICES = ["ddim", "dpm-solver++", "ddpm"]
@@ -397,6 +398,8 @@ def build_image_tab(session_models: gr.State | None = None) -> None:
         gr.Markdown(t("pending.image"))
         return
     with gr.Tabs(elem_id="image-tabs"):
+        with gr.Tab(t("mm.t2i_tab"), id="image-t2i-tab"):
+            build_text_to_image_panel(None, "t2i")
         with gr.Tab(t("image.generate_tab"), id="image-generate-tab"):
             build_generate_panel(models, session_models)
         with gr.Tab(t("image.explorer_tab"), id="image-explorer-tab"):

@@ -20,13 +20,12 @@ from aigc_demo.seeding import resolve_seed
 from aigc_demo.ui.common import (clamp, clean_text, examples_table, friendly_errors, how_it_works, run_card_panel, seed_controls,
                                  seed_used_box, wire_seed_buttons)
 from aigc_demo.ui.image import gallery
+from aigc_demo.ui.text_to_image import build_text_to_image_panel
 
 MAX_IMAGES = 16
 MAX_STORY_PROMPT = 500
 STAGE_NAMES = {"text": "writing (GPT-2)", "pictures": "illustrating (stylegan)", "narration": "narrating (TTS)",
                "music": "composing the music bed", "video": "assembling the MP4"}
-PROMPT_EXAMPLES = ["a pair of running shoes", "trainers", "a warm winter coat", "a little black dress",
-                   "blue jeans", "a leather handbag", "a spaceship"]
 REPLY_EXAMPLES = ["What do you think of Mr. Darcy?", "Shall we walk to the village this afternoon?",
                   "It is raining again.", "I have never been so happy in my life."]
 
@@ -37,9 +36,9 @@ def understood_markdown(match) -> str:
             f"(next: {runners})")
 
 
-@friendly_errors
-def text_to_image(prompt: str, num_images: int = 4, seed: int = -1):
-    """Draw the garment a free-text prompt describes. Returns the gallery, what was understood, the run card."""
+def garment_text_to_image(prompt: str, num_images: int = 4, seed: int = -1):
+    """Draw the garment a free-text prompt describes (the Fashion-MNIST mapping, one of /text_to_image's models).
+    Returns the gallery, what was understood, the run card and the seed."""
     count = int(clamp(num_images, 1, MAX_IMAGES, int))
     seed = resolve_seed(seed)
     start = time.perf_counter()
@@ -136,30 +135,6 @@ def continue_reply(best_reply: str, seed: int = 0):
         yield chunk.text
 
 
-def build_text_to_image() -> gr.Gallery:
-    with gr.Row():
-        with gr.Column():
-            prompt = gr.Textbox(label=t("mm.prompt"), placeholder=t("mm.prompt_placeholder"), max_length=100_000)
-            count = gr.Slider(1, MAX_IMAGES, value=4, step=1, label=t("mm.num_images"))
-            seed, randomize, reuse = seed_controls()
-            go = gr.Button(t("mm.draw"), variant="primary", elem_id="mm-draw")
-            gr.Examples([[p] for p in PROMPT_EXAMPLES], [prompt])
-        with gr.Column():
-            images = gr.Gallery(label=t("mm.images"), columns=4, height=360, type="filepath", elem_id="mm-images")
-            with gr.Row():
-                gr.Button(t("mm.send_style"), size="sm", elem_id="mm-send-style")
-                gr.Button(t("mm.send_inpaint"), size="sm", elem_id="mm-send-inpaint")
-            understood = gr.Markdown(label=t("mm.understood"), elem_id="mm-understood")
-            seed_used = seed_used_box()
-            card, card_file = run_card_panel()
-    wire_seed_buttons(seed, randomize, reuse, seed_used)
-    go.click(text_to_image, [prompt, count, seed], [images, understood, card, card_file, seed_used],
-             api_name="text_to_image", concurrency_id="image_models")
-    prompt.submit(text_to_image, [prompt, count, seed], [images, understood, card, card_file, seed_used],
-                  api_visibility="undocumented", concurrency_id="image_models")
-    return images
-
-
 def build_story() -> gr.Gallery:
     with gr.Row():
         with gr.Column():
@@ -228,7 +203,7 @@ def build_multimodal_tab() -> dict:
     """Build the tab; returns components other tabs' "send to" buttons use."""
     with gr.Tabs(elem_id="mm-tabs"):
         with gr.Tab(t("mm.t2i_tab"), id="mm-t2i"):
-            images = build_text_to_image()
+            images = build_text_to_image_panel("text_to_image", "mm")
         with gr.Tab(t("mm.story_tab"), id="mm-story"):
             build_story()
         with gr.Tab(t("mm.describe_tab"), id="mm-describe"):
@@ -236,5 +211,5 @@ def build_multimodal_tab() -> dict:
         with gr.Tab(t("mm.reply_tab"), id="mm-reply"):
             build_replies()
     with gr.Accordion(t("how"), open=False):
-        gr.Markdown(how_it_works(["stylegan", "fashion-judge", "gpt2-austen"], "how.multimodal"))
+        gr.Markdown(how_it_works(["emoji-sd", "stylegan", "fashion-judge", "gpt2-austen"], "how.multimodal"))
     return {"images": images}

@@ -36,14 +36,26 @@ def learning_curve_png(curve: list[dict], path: Path) -> None:
 
 # family -> module with evaluate(folder, args) -> dict and render_card(folder, training, evaluation) -> str
 FAMILY_MODULES = {"pix2pix": "aigc_demo.eval.inpaint", "vocoder": "aigc_demo.eval.vocoder",
-                  "music": "aigc_demo.eval.music", "text-to-image": "aigc_demo.eval.multimodal"}
+                  "music": "aigc_demo.eval.music", "text-to-image": "aigc_demo.eval.multimodal",
+                  "latent-diffusion": "aigc_demo.eval.text_to_image"}
+
+
+def family_of(folder: Path) -> str:
+    """The family a checkpoint folder belongs to: a diffusers pipeline folder is latent diffusion; otherwise its
+    training record says, or its config's model_type."""
+    if (folder / "model_index.json").is_file():
+        return "latent-diffusion"
+    training = folder / "training.json"
+    if training.is_file():
+        return json.loads(training.read_text())["family"]
+    return json.loads((folder / "config.json").read_text()).get("model_type", "unknown")
 
 
 def render_model_card(folder: Path) -> str:
     """Write README.md for the checkpoint in `folder`, choosing the card by the training family."""
     training = json.loads((folder / "training.json").read_text())
     evaluation = json.loads((folder / "eval.json").read_text())
-    family = training["family"]
+    family = family_of(folder)
     if family in FAMILY_MODULES:  # families that keep their evaluation and card together in one module
         render = importlib.import_module(FAMILY_MODULES[family]).render_card
     else:

@@ -12,16 +12,9 @@ import sys
 from pathlib import Path
 
 from aigc_demo.errors import UserInputError
-from aigc_demo.model_card import FAMILY_MODULES, render_model_card
+from aigc_demo.model_card import FAMILY_MODULES, family_of, render_model_card
 
 IMAGE_FAMILIES = ("dcgan", "vae", "diffusion", "stylegan")
-
-
-def family_of(folder: Path) -> str:
-    training = folder / "training.json"
-    if training.is_file():
-        return json.loads(training.read_text())["family"]
-    return json.loads((folder / "config.json").read_text()).get("model_type", "unknown")
 
 
 def heldout_text(args) -> str:

@@ -106,7 +106,7 @@ def build_text_to_image_panel(api_name: str | None, prefix: str) -> gr.Gallery:
         with gr.Column(scale=1):
             prompt = gr.Textbox(label=t("t2i.prompt"), placeholder="a red apple", max_length=100_000,
                                 elem_id=f"{prefix}-prompt")
-            negative = gr.Textbox(label=t("t2i.negative"), placeholder="blurry", max_length=100_000)
+            negative = gr.Textbox(value="", label=t("t2i.negative"), placeholder="blurry", max_length=100_000)
             style = gr.Radio(list(t2i.STYLES), value=S.style, label=t("t2i.style"))
             count = gr.Slider(1, S.max_images, value=S.num_images, step=1, label=t("mm.num_images"))
             seed, randomize, reuse = seed_controls()
@@ -131,9 +131,11 @@ def build_text_to_image_panel(api_name: str | None, prefix: str) -> gr.Gallery:
     wire_seed_buttons(seed, randomize, reuse, seed_used)
     inputs = [prompt, count, seed, negative, style, steps, guidance, scheduler, model]
     outputs = [images, understood, card, card_file, seed_used]
-    visibility = {"api_name": api_name} if api_name else {"api_visibility": "undocumented"}
+    # Explicit names: Gradio would otherwise name the first-built panel's event after the function, taking
+    # /text_to_image from the documented one.
+    visibility = {"api_name": api_name} if api_name else {"api_name": f"{prefix}_draw", "api_visibility": "undocumented"}
     event = go.click(text_to_image, inputs, outputs, concurrency_id="image_models", concurrency_limit=2, **visibility)
-    submitted = prompt.submit(text_to_image, inputs, outputs, api_visibility="undocumented",
+    submitted = prompt.submit(text_to_image, inputs, outputs, api_name=f"{prefix}_submit", api_visibility="undocumented",
                               concurrency_id="image_models")
     stop.click(None, cancels=[event, submitted])
     return images

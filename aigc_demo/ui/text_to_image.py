@@ -3,6 +3,7 @@ default (prompt, negative prompt, style, steps, guidance, sampler, seed; preview
 Fashion-MNIST garment mapping kept as a choice. /text_to_image is its API."""
 from __future__ import annotations
 
+import html
 import time
 
 import gradio as gr
@@ -96,7 +97,8 @@ def read_as(pipeline, text: str) -> str:
     ids = tokenizer(text, truncation=True, max_length=tokenizer.model_max_length).input_ids
     kept = tokenizer.decode(ids, skip_special_tokens=True)
     cut = len(tokenizer(text).input_ids) > len(ids)
-    return f"Read as: \u201c{kept}\u201d" + (f" (cut at {tokenizer.model_max_length} tokens)" if cut else "")
+    # Escaped: the prompt is the user's text and this is rendered as Markdown.
+    return f"Read as: \u201c{html.escape(kept)}\u201d" + (f" (cut at {tokenizer.model_max_length} tokens)" if cut else "")
 
 
 def build_text_to_image_panel(api_name: str | None, prefix: str) -> gr.Gallery:

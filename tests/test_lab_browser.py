@@ -37,6 +37,7 @@ def test_live_training_plots_finishes_and_the_model_generates_here_and_in_the_im
         page.screenshot(path=str(tmp_path / "lab.png"), full_page=True)
         # The trained model is offered in the Image tab for this browser session.
         page.get_by_role("tab", name="Image").first.click()
+        page.get_by_role("tab", name="Generate", exact=True).first.click()  # the second panel, after text to image
         page.locator("span:visible", has_text="Models from the Model Lab").first.click()
         page.locator("#image-session-generate").click()
         page.wait_for_function("() => document.querySelectorAll('#image-gallery img').length >= 16", timeout=60_000)

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from aigc_demo.eval.emoji_prompts import COMPOSITIONS, PARAPHRASES
+from aigc_demo.pipelines.convert import from_uint8_rgb
 from aigc_demo.seeding import torch_generator
 
 JUDGE = "emoji-judge"
@@ -32,16 +33,12 @@ def load_judge():
     return load_pretrained(EmojiJudge, checkpoints_dir() / JUDGE, JUDGE).eval()
 
 
-def as_tensor(images) -> torch.Tensor:
-    return torch.from_numpy(np.stack(list(images))).permute(0, 3, 1, 2).float().div(127.5).sub(1)
-
-
 @torch.no_grad()
 def judge_read(judge, images) -> tuple[np.ndarray, np.ndarray]:
     """(predicted subcategory names, penultimate features) for uint8 [N, 64, 64, 3] images."""
     names, feats = [], []
     for start in range(0, len(images), 256):
-        batch = as_tensor(images[start:start + 256])
+        batch = from_uint8_rgb(images[start:start + 256])
         f = judge.features(batch)
         feats.append(f.numpy())
         names += [judge.classes[i] for i in judge.head(f).argmax(1).tolist()]
@@ -113,7 +110,7 @@ def agreement(judge, images, subcategories) -> float:
     return round(float(np.mean(names == np.array([s for _, s in kept]))) * len(kept) / len(images), 4)
 
 
-def near_copies(samples, quick: bool) -> dict:
+def near_copies(samples) -> dict:
     """A sample is a near-copy when its nearest training image (RMSE over 64x64x3, 0-255) is closer than the
     autoencoder's own reconstruction of a training image typically is (the 10th percentile): closer than that,
     the pipeline cannot tell it from a copy passed through its decoder."""
@@ -135,13 +132,13 @@ def reconstruction_rmse(pipeline, n: int = 256) -> np.ndarray:
     picked = train[np.random.default_rng(1).choice(len(train), n, replace=False)]
     vae = pipeline.pipe.vae
     with torch.no_grad():
-        x = as_tensor(picked).to(vae.device, vae.dtype)
+        x = from_uint8_rgb(picked).to(vae.device, vae.dtype)
         recon = vae.decode(vae.encode(x).latent_dist.mean).sample.float().clamp(-1, 1)
     recon = ((recon + 1) * 127.5).round().permute(0, 2, 3, 1).cpu().numpy()
     return np.sqrt(((recon - picked.astype(np.float32)) ** 2).reshape(n, -1).mean(1))
 
 
-def frechet_with_floor(judge, samples, quick: bool) -> dict:
+def frechet_with_floor(judge, samples) -> dict:
     from aigc_demo.data import emoji
     from aigc_demo.eval.metrics import frechet_distance
 
@@ -193,8 +190,8 @@ def evaluate(folder: Path, args) -> dict:
     names, _ = judge_read(judge, held_images)
     metrics["judge_accuracy_heldout_concepts"] = round(float(np.mean(names == [r.subcategory for r in held_records])), 4)
     metrics.update({f"alignment_{k}": v["model"] for k, v in per_set.items()})
-    metrics.update(frechet_with_floor(judge, samples, quick))
-    copies = near_copies(samples, quick)
+    metrics.update(frechet_with_floor(judge, samples))
+    copies = near_copies(samples)
     threshold = float(np.percentile(reconstruction_rmse(pipeline), 10))
     metrics.update(near_copy_share=round(float(np.mean(copies["rmse"] < threshold)), 4),
                    near_copy_rmse_threshold=round(threshold, 2), nearest_rmse_median=copies["nearest_rmse_median"])

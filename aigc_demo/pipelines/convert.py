@@ -19,6 +19,11 @@ def from_uint8(images) -> torch.Tensor:
     return torch.from_numpy(np.stack(list(images))).float().div(127.5).sub(1).unsqueeze(1)
 
 
+def from_uint8_rgb(images) -> torch.Tensor:
+    """uint8 colour pictures [N, H, W, 3] -> float [N, 3, H, W] in [-1, 1]."""
+    return torch.from_numpy(np.stack(list(images))).permute(0, 3, 1, 2).float().div(127.5).sub(1)
+
+
 def tile(images: list[np.ndarray], columns: int, padding: int = 0) -> np.ndarray:
     """uint8 [H, W] pictures -> one grid, `columns` per row, `padding` black pixels between and around tiles."""
     h, w = images[0].shape

@@ -4,7 +4,7 @@ samplers and generators, previews through `callback_on_step_end`, Stop, and batc
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -49,8 +49,6 @@ class Request:
     prompt: str
     negative_prompt: str
     noise: torch.Tensor
-    seed: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 def styled(prompt: str, style: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -19,7 +18,7 @@ import torch.nn.functional as F
 
 from aigc_demo.models.emoji_judge import EmojiJudge
 from aigc_demo.train.common import start_run, warmup_cosine, write_training_record
-from aigc_demo.train.emoji_vae import to_tensor
+from aigc_demo.pipelines.convert import from_uint8_rgb
 from aigc_demo.train.loop import Loop, Progress, add_run_options, load_state, save_state, state_folder
 
 
@@ -67,7 +66,7 @@ grid.abs().amax(-1, keepdim=True).permute(0, 3, 1, 2) > 1, torch.ones_like(out),
 @torch.no_grad()
 def accuracy(model: EmojiJudge, images: np.ndarray, labels: np.ndarray, device) -> float:
     model.eval()
-    predictions = torch.cat([model(to_tensor(images[i:i + 256]).to(device)).argmax(1).cpu()
+    predictions = torch.cat([model(from_uint8_rgb(images[i:i + 256]).to(device)).argmax(1).cpu()
                              for i in range(0, len(images), 256)])
     model.train()
     return float((predictions.numpy() == labels).mean())
@@ -93,7 +92,7 @@ def main(argv: list[str]) -> None:
         for group in optimizer.param_groups:
             group["lr"] = warmup_cosine(index, args.lr, 100, args.max_steps)
         rows = torch.randint(0, len(images), (args.batch_size,), generator=g)
-        batch = augment(to_tensor(images[rows.numpy()]), g).to(accelerator.device)
+        batch = augment(from_uint8_rgb(images[rows.numpy()]), g).to(accelerator.device)
         loss = F.cross_entropy(wrapped(batch), labels_t[rows].to(accelerator.device), label_smoothing=0.1)
         optimizer.zero_grad(set_to_none=True)
         accelerator.backward(loss)

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from aigc_demo.models.latent_diffusion import build_vae
+from aigc_demo.pipelines.convert import from_uint8_rgb
 from aigc_demo.train.common import start_run, warmup_cosine, write_training_record
 from aigc_demo.train.loop import Loop, Progress, add_run_options, load_state, save_state, state_folder
 
@@ -48,14 +49,10 @@ def training_images(smoke: bool) -> np.ndarray:
     return emoji.split(heldout=False)[1]
 
 
-def to_tensor(images: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1)
-
-
 @torch.no_grad()
 def latent_scaling(vae, images: np.ndarray, device) -> float:
     """1 / the standard deviation of the latents of up to 512 training images."""
-    latents = vae.encode(to_tensor(images[:512]).to(device)).latent_dist.mean
+    latents = vae.encode(from_uint8_rgb(images[:512]).to(device)).latent_dist.mean
     return float(1.0 / latents.std())
 
 
@@ -94,7 +91,7 @@ def main(argv: list[str]) -> None:
     def step(index: int) -> dict:
         for group in optimizer.param_groups:
             group["lr"] = warmup_cosine(index, args.lr, 100, args.max_steps)
-        batch = to_tensor(images[rng.integers(0, len(images), args.batch_size)]).to(accelerator.device)
+        batch = from_uint8_rgb(images[rng.integers(0, len(images), args.batch_size)]).to(accelerator.device)
         recon, kl = model(batch)
         l1 = F.l1_loss(recon, batch)
         loss = l1 + args.kl_weight * kl

@@ -64,11 +64,11 @@ def cache_path(vae_folder: Path, n_images: int) -> Path:
 @torch.no_grad()
 def encode_images(vae, images: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
     """(mean, std) of the latent posterior for each image, already multiplied by the scaling factor."""
-    from aigc_demo.train.emoji_vae import to_tensor
+    from aigc_demo.pipelines.convert import from_uint8_rgb
 
     means, stds = [], []
     for start in range(0, len(images), 128):
-        dist = vae.encode(to_tensor(images[start:start + 128])).latent_dist
+        dist = vae.encode(from_uint8_rgb(images[start:start + 128])).latent_dist
         means.append(dist.mean * vae.config.scaling_factor)
         stds.append(dist.std * vae.config.scaling_factor)
     return torch.cat(means), torch.cat(stds)

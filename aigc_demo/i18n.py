@@ -3,7 +3,7 @@ import importlib
 
 import gradio as gr
 
-STRING_MODULES = ["inpaint", "audio", "music", "multimodal", "how"]
+STRING_MODULES = ["inpaint", "audio", "music", "multimodal", "chat", "how"]
 
 EN = {
     "app.title": "AIGC Studio",

@@ -37,7 +37,7 @@ def learning_curve_png(curve: list[dict], path: Path) -> None:
 # family -> module with evaluate(folder, args) -> dict and render_card(folder, training, evaluation) -> str
 FAMILY_MODULES = {"pix2pix": "aigc_demo.eval.inpaint", "vocoder": "aigc_demo.eval.vocoder",
                   "music": "aigc_demo.eval.music", "text-to-image": "aigc_demo.eval.multimodal",
-                  "latent-diffusion": "aigc_demo.eval.text_to_image"}
+                  "latent-diffusion": "aigc_demo.eval.text_to_image", "instruct-lm": "aigc_demo.eval.instruct"}
 
 
 def family_of(folder: Path) -> str:

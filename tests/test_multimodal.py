@@ -116,21 +116,41 @@ def test_bundled_embeddings_match_the_bundled_corpus():
     assert load_line_embeddings(pairs[:-1]) is None  # another corpus: recomputed, not trusted
 
 
-def test_replies_are_ranked_relevant_and_distinct():
-    from aigc_demo.pipelines.replies import rank_replies
+def test_passages_are_ranked_relevant_and_distinct():
+    from aigc_demo.pipelines.replies import find_passages
 
-    replies = rank_replies("What do you think of Mr. Darcy?")
-    scores = [r.score for r in replies]
-    assert len(replies) == 5 and scores == sorted(scores, reverse=True)
-    assert len({r.reply for r in replies}) == 5
-    assert scores[0] > 0.6 and "Darcy" in " ".join(r.line + r.reply for r in replies[:3])
+    passages = find_passages("What do you think of Mr. Darcy?")
+    scores = [p.score for p in passages]
+    assert len(passages) == 4 and scores == sorted(scores, reverse=True)
+    assert len({p.text for p in passages}) == 4
+    assert scores[0] > 0.6 and "Darcy" in " ".join(p.text for p in passages[:3])
+
+
+def test_a_pasted_text_is_cut_into_passages_and_the_relevant_one_found():
+    from aigc_demo.pipelines.replies import answer_messages, find_passages, split_passages
+
+    text = ("The lighthouse stands on a granite rock. Its lamp was first lit in 1852. Keepers lived there until 1980."
+            "\n\nThe village below has a bakery. It opens at six. Its bread is famous for rye and caraway.")
+    assert len(split_passages(text)) == 2
+    best = find_passages("When was the lamp first lit?", text, top=2)[0]
+    assert "1852" in best.text and best.source == "your text"
+    prompt = answer_messages("When was the lamp first lit?", [best])[0]["content"]
+    assert "1852" in prompt and prompt.endswith("When was the lamp first lit?")
+
+
+@pytest.mark.parametrize("pasted", ["", "  \n ", "!!! ???"])
+def test_an_empty_pasted_text_gets_a_clear_message(pasted):
+    from aigc_demo.pipelines.replies import find_passages
+
+    with pytest.raises(UserInputError, match="Paste a text"):
+        find_passages("When?", pasted)
 
 
 def test_an_empty_message_gets_a_clear_message():
-    from aigc_demo.pipelines.replies import rank_replies
+    from aigc_demo.pipelines.replies import find_passages
 
     with pytest.raises(UserInputError, match="Write a message"):
-        rank_replies(" \n ")
+        find_passages(" \n ")
 
 
 # ----------------------------------------------------------------------------- through the app
@@ -201,8 +221,9 @@ def test_describe_and_reply_through_the_api(client, tmp_path):
     Image.fromarray(text_to_images("a handbag", 1, 2)[0][0]).resize((140, 140)).save(path)
     sentence, label, _ = client.predict(handle_file(str(path)), api_name="/describe_image")
     assert "bag" in sentence and label["label"] == "Bag"
-    best, table = client.predict("Shall we walk to the village?", api_name="/reply")
-    assert best == table["data"][0][1]
+    answer, table = client.predict("Shall we walk to the village?", api_name="/reply")
+    assert len(table["data"]) == 4 and table["headers"] == ["similarity", "passage", "source"]
+    assert answer.strip() and "\ufffd" not in answer
 
 
 def test_a_non_image_gets_a_clear_message(client, tmp_path):

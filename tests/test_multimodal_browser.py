@@ -65,9 +65,9 @@ def test_a_story_gets_pictures_narration_and_a_video(browser, url):
     page.wait_for_function("() => document.querySelector('#explorer-label input')?.value == 'Dress'", timeout=20_000)
 
 
-def test_replies_rank_lines_from_the_novels(browser, url):
-    page = open_multimodal(browser, url, "Replies")
-    page.get_by_label("Your message").first.fill("What do you think of Mr. Darcy?")
+def test_answers_come_from_passages_of_the_novels(browser, url):
+    page = open_multimodal(browser, url, "Answers from passages")
+    page.locator("#mm-question textarea").fill("What do you think of Mr. Darcy?")
     page.locator("#mm-reply").click()
     page.wait_for_function("() => document.querySelector('#mm-best-reply textarea')?.value.length > 10",
                            timeout=60_000)

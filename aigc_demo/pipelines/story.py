@@ -1,4 +1,4 @@
-"""Story mode (step-by-step multimodal generation): a prompt becomes paragraphs (GPT-2), each paragraph an
+"""Story mode (step-by-step multimodal generation): a prompt becomes paragraphs (the Text tab's default model), each paragraph an
 illustration (text to image), a narration (text to speech) and, under it all, a music bed (the chorale model);
 then one MP4 (imageio-ffmpeg's own ffmpeg) beside the separate text, images and audio.
 
@@ -20,7 +20,7 @@ from aigc_demo.errors import UserInputError
 from aigc_demo.pipelines.concepts import ConceptMatch, match_concepts
 
 MAX_PARAGRAPHS = 5
-TOKENS_PER_PARAGRAPH = 60
+TOKENS_PER_PARAGRAPH = 80
 MUSIC_GAIN = 0.12  # the music bed sits about 18 dB under the voice
 PAUSE_SECONDS = 0.6  # silence between paragraphs
 FRAME_SIZE = (640, 360)
@@ -60,7 +60,7 @@ def read_paragraph_count(paragraphs) -> int:
 
 
 def tidy_paragraph(text: str) -> str:
-    """GPT-2's continuation cut after its last full sentence, whitespace squeezed."""
+    """A model's paragraph cut after its last full sentence, whitespace squeezed."""
     text = " ".join(text.split())
     ends = [m.end() for m in re.finditer(r"[.!?][\"'\u201d\u2019]?(\s|$)", text)]
     return text[:ends[-1]].strip() if ends and ends[-1] > len(text) // 3 else text
@@ -184,15 +184,29 @@ def write_video(path: Path, frames: list[np.ndarray], starts: list[float], total
 MUSIC_BPM, MUSIC_BARS_MAX = 80.0, 16  # a 4/4 bar at 80 bpm lasts 3 s; longer stories loop the bed
 
 
-def gpt2_paragraph(context: str, seed: int, should_stop: Callable[[], bool] = lambda: False) -> Iterator[str]:
-    from aigc_demo.models.language import DEFAULT_MODEL
+STORY_REQUEST = ("Here is the beginning of a short story:\n\n{context}\n\nContinue the story with the next "
+                 "paragraph, two or three sentences long. Write only the new paragraph.")
+
+
+def model_paragraph(context: str, seed: int, should_stop: Callable[[], bool] = lambda: False) -> Iterator[str]:
+    """The next paragraph from the Text tab's default model: asked for it in a chat when it is an instruct
+    model, else (GPT-2) by continuing the text."""
+    from aigc_demo.models.language import default_model
     from aigc_demo.pipelines.text import GenerationSettings, stream_text
 
-    # A little cooler and less repetitive than the Text tab's defaults: the small model stays closer to sense.
+    # A little cooler and less repetitive than the Text tab's defaults: small models stay closer to sense.
     settings = GenerationSettings(max_new_tokens=TOKENS_PER_PARAGRAPH, temperature=0.7, top_k=40,
                                   repetition_penalty=1.2)
-    for chunk, _ in stream_text(DEFAULT_MODEL, context, settings, seed, should_stop=should_stop):
-        yield chunk.text
+    model = default_model()
+    prompt = [{"role": "user", "content": STORY_REQUEST.format(context=context)}] if is_chat(model) else context
+    for chunk, _ in stream_text(model, prompt, settings, seed, should_stop=should_stop):
+        yield (" " if prompt is not context else "") + chunk.text
+
+
+def is_chat(model: str) -> bool:
+    from aigc_demo.models.language import chat_models
+
+    return model in chat_models()
 
 
 def draw_garment(concept: str, seed: int) -> np.ndarray:
@@ -238,7 +252,7 @@ def tell_story(prompt: str, paragraphs: int, seed: int, motif: str = FROM_TEXT,
     start = time.perf_counter()
     texts: list[str] = []
     for partial, texts in write_paragraphs(prompt, count, seed,
-                                           lambda context, s: gpt2_paragraph(context, s, should_stop)):
+                                           lambda context, s: model_paragraph(context, s, should_stop)):
         if should_stop():
             return
         yield "text", "\n\n".join(texts + [partial]).strip()

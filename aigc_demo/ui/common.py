@@ -57,11 +57,6 @@ def friendly_errors(fn):
     return call
 
 
-def clean_text(text: str | None) -> str:
-    """Text as it can safely go into a tokenizer: lone surrogates (invalid UTF-8) replaced."""
-    return (text or "").encode("utf-8", errors="replace").decode("utf-8")
-
-
 def clamp(value, low, high, cast=float):
     """Clamp API numbers to a slider's range instead of failing; None falls back to `low`."""
     try:

@@ -11,7 +11,8 @@ from aigc_demo.errors import UserInputError
 from aigc_demo.i18n import t
 from aigc_demo.lab import compress as compression
 from aigc_demo.lab.dashboard import DASHBOARD_COLUMNS, REMEASURE_COLUMNS, checkpoint_names, dashboard_rows, remeasure
-from aigc_demo.ui.common import clamp, clean_text, friendly_errors
+from aigc_demo.errors import clean_text
+from aigc_demo.ui.common import clamp, friendly_errors
 from aigc_demo.ui.session import add_session_model
 
 TRY_PROMPT = "It is a truth universally acknowledged, that"

@@ -1,4 +1,4 @@
-"""The Multimodal tab: text to image through a sentence encoder, image to text, BERT-style replies, and stories
+"""The Multimodal tab: text to image, image to text, answers from retrieved passages, and stories
 (text, pictures, narration and music, step by step)."""
 from __future__ import annotations
 
@@ -8,26 +8,30 @@ import gradio as gr
 
 from aigc_demo.data.fashion_mnist import CLASS_NAMES
 from aigc_demo.device import describe, pick_device, pick_dtype
-from aigc_demo.errors import require_words
+from aigc_demo.errors import UserInputError, require_words
 from aigc_demo.i18n import t
 from aigc_demo.images import as_fashion_mnist, open_user_image
 from aigc_demo.pipelines.multimodal import describe_image as describe_picture
 from aigc_demo.pipelines.multimodal import text_to_image_settings, text_to_images
-from aigc_demo.pipelines.replies import rank_replies
+from aigc_demo.models.language import default_model
+from aigc_demo.pipelines.replies import answer_messages, find_passages
+from aigc_demo.pipelines.text import GenerationSettings, stream_text
 from aigc_demo.pipelines.story import FROM_TEXT, MAX_PARAGRAPHS, tell_story
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed
-from aigc_demo.ui.common import (clamp, clean_text, examples_table, friendly_errors, how_it_works, run_card_panel, seed_controls,
+from aigc_demo.errors import clean_text
+from aigc_demo.ui.common import (clamp, examples_table, friendly_errors, how_it_works, run_card_panel, seed_controls,
                                  seed_used_box, wire_seed_buttons)
 from aigc_demo.ui.image import gallery
 from aigc_demo.ui.text_to_image import build_text_to_image_panel
 
 MAX_IMAGES = 16
 MAX_STORY_PROMPT = 500
-STAGE_NAMES = {"text": "writing (GPT-2)", "pictures": "illustrating (stylegan)", "narration": "narrating (TTS)",
+STAGE_NAMES = {"text": "writing (the text model)", "pictures": "illustrating (stylegan)", "narration": "narrating (TTS)",
                "music": "composing the music bed", "video": "assembling the MP4"}
 REPLY_EXAMPLES = ["What do you think of Mr. Darcy?", "Shall we walk to the village this afternoon?",
-                  "It is raining again.", "I have never been so happy in my life."]
+                  "Is it going to rain?", "Who is the handsomest man in the neighbourhood?"]
+REPLY_SOURCES = ("austen", "pasted")
 
 
 def understood_markdown(match) -> str:
@@ -114,25 +118,19 @@ def say_aloud(sentence: str):
 
 
 @friendly_errors
-def reply(message: str):
-    """The best reply to a message from the dialogue corpus, and the top candidates with their scores."""
-    replies = rank_replies(clean_text(message))
-    table = [[r.score, r.reply, r.line, r.book] for r in replies]
-    return replies[0].reply, table
-
-
-@friendly_errors
-def continue_reply(best_reply: str, seed: int = 0):
-    """GPT-2 (the Text tab's default model) continues the chosen reply, streamed."""
-    from aigc_demo.models.language import DEFAULT_MODEL
-    from aigc_demo.pipelines.text import GenerationSettings, stream_text
-
-    text = clean_text(best_reply).strip()
-    if not text:
-        raise gr.Error("Find replies first; GPT-2 continues the best one.")
-    for chunk, _ in stream_text(DEFAULT_MODEL, text, GenerationSettings(max_new_tokens=80), resolve_seed(seed),
-                                gr.Warning):
-        yield chunk.text
+def reply(message: str, source: str = "austen", pasted_text: str = "", seed: int = 0):
+    """Answer a message from passages: the MiniLM encoder finds the closest ones (Austen's dialogue lines, or
+    `pasted_text` when `source` is "pasted"), then the instruct model answers from them. Streams the answer and
+    the passages (similarity, passage, source)."""
+    if source not in REPLY_SOURCES:
+        raise UserInputError(f"Choose the passages from {', '.join(REPLY_SOURCES)}; {str(source)[:40]!r} is not one.")
+    passages = find_passages(clean_text(message), clean_text(pasted_text) if source == "pasted" else None)
+    table = [[p.score, p.text, p.source] for p in passages]
+    yield "", table
+    settings = GenerationSettings(max_new_tokens=160, temperature=0.3)
+    for chunk, _ in stream_text(default_model(), answer_messages(clean_text(message), passages), settings,
+                                resolve_seed(seed), gr.Warning):
+        yield chunk.text, table
 
 
 def build_story() -> gr.Gallery:
@@ -183,20 +181,25 @@ def build_describe() -> None:
 
 
 def build_replies() -> None:
+    gr.Markdown(t("rag.intro"))
     with gr.Row():
         with gr.Column():
-            message = gr.Textbox(label=t("mm.message"), placeholder=t("mm.message_placeholder"), max_length=100_000)
-            go = gr.Button(t("mm.reply"), variant="primary", elem_id="mm-reply")
+            message = gr.Textbox(label=t("rag.question"), placeholder=t("rag.question_placeholder"),
+                                 max_length=100_000, elem_id="mm-question")
+            source = gr.Radio([(t("rag.source_austen"), "austen"), (t("rag.source_pasted"), "pasted")],
+                              value="austen", label=t("rag.source"))
+            pasted = gr.Textbox(label=t("rag.pasted"), lines=5, max_length=100_000)
+            with gr.Row():
+                go = gr.Button(t("rag.ask"), variant="primary", elem_id="mm-reply")
+                stop = gr.Button(t("text.stop"))
             gr.Examples([[m] for m in REPLY_EXAMPLES], [message])
         with gr.Column():
-            best = gr.Textbox(label=t("mm.best_reply"), elem_id="mm-best-reply")
-            more = gr.Button(t("mm.continue"))
-            continuation = gr.Textbox(label=t("mm.continuation"), lines=4)
-    candidates = gr.Dataframe(headers=["similarity", "reply", "it answered", "novel"], label=t("mm.candidates"),
-                              wrap=True, interactive=False)
-    go.click(reply, message, [best, candidates], api_name="reply")
-    message.submit(reply, message, [best, candidates], api_visibility="undocumented")
-    more.click(continue_reply, best, continuation, api_name="continue_reply", concurrency_id="language_models")
+            best = gr.Textbox(label=t("rag.answer"), lines=6, elem_id="mm-best-reply")
+            passages = gr.Dataframe(headers=["similarity", "passage", "source"], label=t("rag.passages"),
+                                    wrap=True, interactive=False)
+    event = gr.on([go.click, message.submit], reply, [message, source, pasted], [best, passages], api_name="reply",
+                  concurrency_id="language_models", concurrency_limit=2)
+    stop.click(None, cancels=[event])
 
 
 def build_multimodal_tab() -> dict:
@@ -208,7 +211,7 @@ def build_multimodal_tab() -> dict:
             build_story()
         with gr.Tab(t("mm.describe_tab"), id="mm-describe"):
             build_describe()
-        with gr.Tab(t("mm.reply_tab"), id="mm-reply"):
+        with gr.Tab(t("rag.tab"), id="mm-reply"):
             build_replies()
     with gr.Accordion(t("how"), open=False):
         gr.Markdown(how_it_works(["emoji-sd", "stylegan", "fashion-judge", "gpt2-austen"], "how.multimodal"))

@@ -13,7 +13,8 @@ from aigc_demo.errors import UserInputError
 from aigc_demo.i18n import t
 from aigc_demo.pipelines.speech import SPEED_RANGE, VOICES, TextToSpeechPipeline, available_voices, default_voice
 from aigc_demo.runcard import run_card, write_run_card
-from aigc_demo.ui.common import clamp, clean_text, examples_table, friendly_errors, run_card_panel
+from aigc_demo.errors import clean_text
+from aigc_demo.ui.common import clamp, examples_table, friendly_errors, run_card_panel
 
 EXAMPLES = [
     ["It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in "

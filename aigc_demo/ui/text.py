@@ -1,37 +1,30 @@
-"""The Text tab: GPT-2 trained here, SmolLM2 when installed, any Hub id; streaming, Stop, compare, run cards."""
+"""The Text tab: SmolLM2 by default, the GPT-2 trained here, any Hub id; streaming, Stop, chat, compare, run cards."""
 from __future__ import annotations
 
 import gradio as gr
 
-from aigc_demo.device import describe, pick_device
 from aigc_demo.errors import UserInputError
 from aigc_demo.i18n import t
-from aigc_demo.models.language import DEFAULT_MODEL, available_models
-from aigc_demo.pipelines.text import GenerationSettings, TextChunk, stream_text
-from aigc_demo.runcard import run_card, write_run_card
+from aigc_demo.models.language import TRAINED_HERE, available_models, default_model
+from aigc_demo.pipelines.text import GenerationSettings, stream_text
+from aigc_demo.runcard import write_run_card
 from aigc_demo.seeding import resolve_seed
-from aigc_demo.ui.common import (clamp, clean_text, friendly_errors, how_it_works, run_card_panel, seed_controls,
+from aigc_demo.errors import clean_text
+from aigc_demo.ui.common import (friendly_errors, how_it_works, run_card_panel, seed_controls,
                                   seed_used_box, wire_seed_buttons)
+from aigc_demo.ui.chat import build_chat_panel
 from aigc_demo.ui.session import session_entry, session_label, session_picker
+from aigc_demo.ui.text_controls import DEFAULTS, card_for, model_dropdown, sampling_controls, speed_line
 
 EXAMPLES = [
+    "Once upon a time, a little girl named Lily",
+    "Write a short poem about the sea.",
+    "Explain in two sentences why the sky is blue.",
     "It is a truth universally acknowledged, that",
-    "\"My dear Mr. Bennet,\" said his lady to him one day,",
-    "Emma could not help laughing when",
-    "The weather at Hartfield was",
 ]
 MAX_PROMPT_CHARS = 200_000
-
-
-def read_settings(max_new_tokens, temperature, top_k, top_p, repetition_penalty) -> GenerationSettings:
-    """Settings from UI or API values, clamped to the sliders' ranges."""
-    return GenerationSettings(
-        max_new_tokens=int(clamp(max_new_tokens, 1, 1024, int)),
-        temperature=clamp(temperature, 0.0, 2.0),
-        top_k=int(clamp(top_k, 0, 1000, int)),
-        top_p=clamp(top_p, 0.01, 1.0),
-        repetition_penalty=clamp(repetition_penalty, 1.0, 2.0),
-    )
+D = DEFAULTS
+DEFAULT_MODEL = default_model()  # SmolLM2 where installed; read once so the API documents it as the default
 
 
 def read_prompt(prompt) -> str:
@@ -43,23 +36,13 @@ def read_prompt(prompt) -> str:
     return prompt
 
 
-def speed_line(chunk: TextChunk, model: str) -> str:
-    note = " · prompt cut from the left to fit the context" if chunk.prompt_truncated else ""
-    return f"**{model}**: {chunk.new_tokens} tokens in {chunk.seconds:.2f} s, {chunk.tokens_per_second:.1f} tokens/s{note}"
-
-
-def card_for(chunk: TextChunk, pipeline, seed: int, settings: GenerationSettings, prompt: str) -> dict:
-    return run_card("text", pipeline.name, pipeline.checkpoint, seed, settings.as_dict(),
-                    describe(pick_device(), pipeline.model.dtype), prompt=prompt[-2000:],
-                    new_tokens=chunk.new_tokens, tokens_per_second=round(chunk.tokens_per_second, 2),
-                    prompt_truncated=chunk.prompt_truncated)
-
-
 @friendly_errors
-def generate_text(prompt: str, model: str = DEFAULT_MODEL, max_new_tokens: int = 120, temperature: float = 0.8,
-                  top_k: int = 50, top_p: float = 0.95, repetition_penalty: float = 1.1, seed: int = -1):
-    """Continue `prompt` with a language model; streams the text, then adds the run card."""
-    prompt, settings = read_prompt(prompt), read_settings(max_new_tokens, temperature, top_k, top_p, repetition_penalty)
+def generate_text(prompt: str, model: str = DEFAULT_MODEL, max_new_tokens: int = D.max_new_tokens,
+                  temperature: float = D.temperature, top_k: int = D.top_k, top_p: float = D.top_p,
+                  repetition_penalty: float = D.repetition_penalty, seed: int = -1):
+    """Continue `prompt` with a language model; streams the text, then the run card. Instruct models (SmolLM2,
+    the default) answer the prompt as a one-turn chat under their own template."""
+    prompt, settings = read_prompt(prompt), GenerationSettings.clamped(max_new_tokens, temperature, top_k, top_p, repetition_penalty)
     seed = resolve_seed(seed)
     chunk = pipeline = None
     for chunk, pipeline in stream_text(model, prompt, settings, seed, warn=gr.Warning):
@@ -70,11 +53,11 @@ def generate_text(prompt: str, model: str = DEFAULT_MODEL, max_new_tokens: int =
 
 
 @friendly_errors
-def compare_text(prompt: str, model_a: str = DEFAULT_MODEL, model_b: str = DEFAULT_MODEL, max_new_tokens: int = 120,
-                 temperature: float = 0.8, top_k: int = 50, top_p: float = 0.95, repetition_penalty: float = 1.1,
-                 seed: int = -1):
-    """The same prompt, settings and seed through two models, one after the other, each with its speed."""
-    prompt, settings = read_prompt(prompt), read_settings(max_new_tokens, temperature, top_k, top_p, repetition_penalty)
+def compare_text(prompt: str, model_a: str = DEFAULT_MODEL, model_b: str = TRAINED_HERE, max_new_tokens: int = D.max_new_tokens,
+                 temperature: float = D.temperature, top_k: int = D.top_k, top_p: float = D.top_p,
+                 repetition_penalty: float = D.repetition_penalty, seed: int = -1):
+    """The same prompt, settings and seed through two models (on any engines), one after the other, with speeds."""
+    prompt, settings = read_prompt(prompt), GenerationSettings.clamped(max_new_tokens, temperature, top_k, top_p, repetition_penalty)
     seed = resolve_seed(seed)
     texts, speeds, cards = ["", ""], ["", ""], {}
     for side, model in enumerate((model_a, model_b)):
@@ -85,28 +68,10 @@ def compare_text(prompt: str, model_a: str = DEFAULT_MODEL, model_b: str = DEFAU
     yield texts[0], speeds[0], texts[1], speeds[1], seed, cards
 
 
-def model_dropdown(label_key: str, value: str) -> gr.Dropdown:
-    choices = available_models()
-    return gr.Dropdown(choices=choices, value=value if value in choices else (choices[0] if choices else None),
-                       label=t(label_key), info=t("text.model_info"), allow_custom_value=True)
-
-
-def sampling_controls() -> list[gr.components.Component]:
-    with gr.Accordion(t("text.settings"), open=False):
-        with gr.Row():
-            max_new = gr.Slider(1, 1024, value=120, step=1, label=t("text.max_new_tokens"))
-            temperature = gr.Slider(0, 2, value=0.8, step=0.05, label=t("text.temperature"))
-            top_k = gr.Slider(0, 1000, value=50, step=1, label=t("text.top_k"))
-        with gr.Row():
-            top_p = gr.Slider(0.01, 1, value=0.95, step=0.01, label=t("text.top_p"))
-            repetition = gr.Slider(1, 2, value=1.1, step=0.01, label=t("text.repetition_penalty"))
-    return [max_new, temperature, top_k, top_p, repetition]
-
-
 def build_generate_panel(session_models: gr.State | None = None) -> None:
     with gr.Row():
         with gr.Column(scale=1):
-            model = model_dropdown("text.model", DEFAULT_MODEL)
+            model = model_dropdown("text.model", available_models(), DEFAULT_MODEL)
             prompt = gr.Textbox(lines=4, label=t("text.prompt"), placeholder=t("text.prompt_placeholder"))
             controls = sampling_controls()
             seed, randomize, reuse = seed_controls()
@@ -142,19 +107,19 @@ def build_session_generate(session_models: gr.State, inputs: list, outputs: list
     stop.click(None, cancels=[event])
 
 
-SESSION_MODELS = (DEFAULT_MODEL,)
+SESSION_MODELS = (TRAINED_HERE,)
 
 
 @friendly_errors
-def generate_session_text(session_models: dict, choice: str, prompt: str, max_new_tokens: int = 120,
-                          temperature: float = 0.8, top_k: int = 50, top_p: float = 0.95,
-                          repetition_penalty: float = 1.1, seed: int = -1):
+def generate_session_text(session_models: dict, choice: str, prompt: str, max_new_tokens: int = D.max_new_tokens,
+                          temperature: float = D.temperature, top_k: int = D.top_k, top_p: float = D.top_p,
+                          repetition_penalty: float = D.repetition_penalty, seed: int = -1):
     """Like generate_text, with the session's compressed model; streams, then adds the run card."""
     from aigc_demo.pipelines.text import TextGenerationPipeline
     from aigc_demo.seeding import torch_generator
 
     entry = session_entry(session_models, choice, SESSION_MODELS)
-    prompt, settings = read_prompt(prompt), read_settings(max_new_tokens, temperature, top_k, top_p, repetition_penalty)
+    prompt, settings = read_prompt(prompt), GenerationSettings.clamped(max_new_tokens, temperature, top_k, top_p, repetition_penalty)
     seed, name = resolve_seed(seed), session_label(entry)
     pipeline = TextGenerationPipeline(entry["model"], entry["subject"].tokenizer, entry["subject"].context, name,
                                       "this browser session (Model Lab)")
@@ -168,9 +133,9 @@ def generate_session_text(session_models: dict, choice: str, prompt: str, max_ne
 
 def build_compare_panel() -> None:
     with gr.Row():
-        model_a = model_dropdown("text.model_a", DEFAULT_MODEL)
-        others = [m for m in available_models() if m != DEFAULT_MODEL]
-        model_b = model_dropdown("text.model_b", others[0] if others else DEFAULT_MODEL)
+        models = available_models()
+        model_a = model_dropdown("text.model_a", models, DEFAULT_MODEL)
+        model_b = model_dropdown("text.model_b", models, TRAINED_HERE)
     prompt = gr.Textbox(lines=3, label=t("text.prompt"), value=EXAMPLES[0])
     controls = sampling_controls()
     seed, randomize, reuse = seed_controls()
@@ -200,7 +165,9 @@ def build_text_tab(session_models: gr.State | None = None) -> None:
     with gr.Tabs():
         with gr.Tab(t("text.generate_tab")):
             build_generate_panel(session_models)
+        with gr.Tab(t("chat.tab")):
+            build_chat_panel()
         with gr.Tab(t("text.compare_tab")):
             build_compare_panel()
     with gr.Accordion(t("how"), open=False):
-        gr.Markdown(how_it_works([DEFAULT_MODEL], "how.text"))
+        gr.Markdown(how_it_works([TRAINED_HERE], "how.text"))

@@ -17,7 +17,8 @@ from aigc_demo.pipelines import text_to_image as t2i
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.seeding import resolve_seed, torch_generator
 from aigc_demo.streaming import iterate_steps
-from aigc_demo.ui.common import (clamp, clean_text, friendly_errors, run_card_panel, seed_controls, seed_used_box,
+from aigc_demo.errors import clean_text
+from aigc_demo.ui.common import (clamp, friendly_errors, run_card_panel, seed_controls, seed_used_box,
                                  wire_seed_buttons)
 
 S = t2i.SETTINGS

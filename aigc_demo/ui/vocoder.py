@@ -20,7 +20,8 @@ from aigc_demo.pipelines.speech import TextToSpeechPipeline, default_voice
 from aigc_demo.pipelines.vocoder import NEURAL_VOCODERS, SHIFT_RANGE, VOCODERS, VocoderPipeline
 from aigc_demo.runcard import run_card, write_run_card
 from aigc_demo.tempfiles import new_output_path
-from aigc_demo.ui.common import clamp, clean_text, friendly_errors, how_it_works, run_card_panel
+from aigc_demo.errors import clean_text
+from aigc_demo.ui.common import clamp, friendly_errors, how_it_works, run_card_panel
 from aigc_demo.ui.speech import read_voice, voice_choices
 
 EXAMPLES_DIR = REPO_ROOT / "assets" / "vocoder_examples"

@@ -135,6 +135,7 @@ def test_bad_text_on_every_text_endpoint(client, text):
     calls = {"/generate_text": lambda c: c.predict(text, max_new_tokens=4, api_name="/generate_text"),
              "/text_to_image": lambda c: c.predict(text, 1, 1, api_name="/text_to_image"),
              "/reply": lambda c: c.predict(text, api_name="/reply"),
+             "/chat": lambda c: c.predict(text, [], text, api_name="/chat", max_new_tokens=4),
              "/text_to_speech": lambda c: c.predict(text, api_name="/text_to_speech")}
     for endpoint, call in calls.items():
         outcome(call, client)
@@ -146,6 +147,8 @@ def test_bad_text_on_every_text_endpoint(client, text):
     ("/generate_image", {"truncation": float("nan")}), ("/generate_music", {"temperature": 1e9}),
     ("/generate_music", {"length": 10**6}), ("/text_to_image", {"prompt": "trainers", "num_images": 10**6}),
     ("/story", {"prompt": "Once.", "paragraphs": 1000}), ("/compress", {"amount": 99}),
+    ("/chat", {"message": "Hi", "max_new_tokens": 10**9}), ("/chat", {"message": "Hi", "temperature": -3}),
+    ("/reply", {"message": "Who?", "source": "../etc/passwd"}),
 ])
 def test_numbers_out_of_range(client, endpoint, arguments):
     outcome(lambda c: c.predict(api_name=endpoint, **arguments), client)

@@ -72,3 +72,23 @@ def test_stop_ends_generation_between_tokens(pipeline):
     result = list(pipeline.stream("Emma", GenerationSettings(max_new_tokens=50, temperature=1.0),
                                   torch.Generator().manual_seed(0), should_stop=stop_after_five))[-1]
     assert result.finished and result.new_tokens <= 5
+
+
+def test_sampling_keeps_exactly_the_tokens_transformers_top_k_and_top_p_keep():
+    from transformers import RepetitionPenaltyLogitsProcessor, TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
+
+    from aigc_demo.pipelines.text import sample_next
+
+    torch.manual_seed(0)
+    logits, previous = torch.randn(1, 300) * 3, torch.tensor([[5, 9, 9, 42]])
+    settings = GenerationSettings(temperature=0.7, top_k=40, top_p=0.8, repetition_penalty=1.3)
+    reference = logits.clone()
+    for processor in (RepetitionPenaltyLogitsProcessor(1.3), TemperatureLogitsWarper(0.7), TopKLogitsWarper(40),
+                      TopPLogitsWarper(0.8)):
+        reference = processor(previous, reference)
+    allowed = set(torch.nonzero(reference[0] > -float("inf")).flatten().tolist())
+    drawn = {sample_next(logits, previous, settings, torch.Generator().manual_seed(seed)) for seed in range(3000)}
+    assert drawn <= allowed and len(drawn) >= len(allowed) - 2
+    greedy = GenerationSettings(temperature=0, repetition_penalty=1.3)
+    assert sample_next(logits, previous, greedy, torch.Generator()) == int(
+        RepetitionPenaltyLogitsProcessor(1.3)(previous, logits.clone()).argmax())

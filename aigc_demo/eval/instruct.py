@@ -87,6 +87,7 @@ def front_matter(training: dict, metrics: dict) -> dict:
     austen = metrics["perplexity"]["austen_heldout"]
     return {"license": training["license"], "language": ["en"], "library_name": "llama.cpp",
             "pipeline_tag": "text-generation", "tags": ["smollm2", "gguf", "instruct", "aigc-studio"],
+            "data": training["data"],
             "summary": (f"{training['model']} ({training['parameters']}), pretrained by {training['author']}; "
                         f"the Text tab's default, run by llama.cpp from {training['package']}."),
             "metrics": {"austen_heldout_bits_per_char": austen["bits_per_char"],
@@ -110,7 +111,8 @@ def answers_section(evaluation: dict) -> str:
         rows.append(f"| {row['question']} | {answer} | {mark} |")
     return ("Greedy decoding through the app's pipeline (llama.cpp), 96 new tokens at most, repetition penalty 1.1; "
             f"the answers are as the model wrote them. Correct where checkable: "
-            f"**{evaluation['metrics']['answers_correct']}**.\n\n| question | answer | correct |\n|---|---|---|\n"
+            f"**{evaluation['metrics']['answers_correct']}** (an accepted word appears in the answer; a crude check, "
+            f"so read the answers too).\n\n| question | answer | correct |\n|---|---|---|\n"
             + "\n".join(rows))
 
 

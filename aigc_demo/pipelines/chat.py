@@ -39,12 +39,18 @@ def read_history(history) -> list[dict]:
     return messages
 
 
-def chat_messages(message: str, history, system_prompt: str | None) -> list[dict]:
-    """The whole chat to template: an optional system message, the history, then the new user message."""
+def check_message(message: str | None) -> str:
+    """The message as it can be templated, or a one-sentence reason it can't."""
     message = clean_text(message)
     require_words(message, "Write a message first: the box is empty.", MAX_MESSAGE_CHARS)
     if len(message) > MAX_MESSAGE_CHARS:
         raise UserInputError(f"The message is {len(message):,} characters; keep it under {MAX_MESSAGE_CHARS:,}.")
+    return message
+
+
+def chat_messages(message: str, history, system_prompt: str | None) -> list[dict]:
+    """The whole chat to template: an optional system message, the history, then the new user message."""
+    message = check_message(message)
     system = clean_text(system_prompt).strip()
     if len(system) > MAX_SYSTEM_CHARS:
         raise UserInputError(f"The system prompt is {len(system):,} characters; keep it under {MAX_SYSTEM_CHARS:,}.")

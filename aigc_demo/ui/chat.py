@@ -5,7 +5,7 @@ import gradio as gr
 
 from aigc_demo.i18n import t
 from aigc_demo.models.language import chat_models, default_model
-from aigc_demo.pipelines.chat import chat_messages, read_history
+from aigc_demo.pipelines.chat import chat_messages, check_message, read_history
 from aigc_demo.pipelines.text import GenerationSettings, stream_text
 from aigc_demo.runcard import write_run_card
 from aigc_demo.seeding import resolve_seed
@@ -35,11 +35,19 @@ def chat(message: str, history: list | None = None, system_prompt: str = "", mod
     chunk = pipeline = None
     for chunk, pipeline in stream_text(model, messages, settings, seed, warn=gr.Warning):
         if not chunk.finished:
-            yield (shown + [{"role": "assistant", "content": chunk.text}], "", speed_line(chunk, model),
-                   gr.skip(), gr.skip(), seed)
+            yield shown + [{"role": "assistant", "content": chunk.text}], speed_line(chunk, model), gr.skip(), \
+                gr.skip(), seed
     card = card_for(chunk, pipeline, seed, settings, messages, task="chat")
-    yield (shown + [{"role": "assistant", "content": chunk.text}], "", speed_line(chunk, model), card,
-           write_run_card(card), seed)
+    yield shown + [{"role": "assistant", "content": chunk.text}], speed_line(chunk, model), card, \
+        write_run_card(card), seed
+
+
+@friendly_errors
+def take_message(message: str) -> tuple[str, str]:
+    """Empty the box at once and hand its text on, so what the user types during a reply is never overwritten; a
+    message that can't be sent stays in the box, with the reason."""
+    check_message(message)
+    return "", message
 
 
 def build_chat_panel() -> None:
@@ -61,10 +69,12 @@ def build_chat_panel() -> None:
             stats = gr.Markdown(elem_id="chat-stats")
             seed_used = seed_used_box()
             card, card_file = run_card_panel()
-    event = gr.on([send.click, message.submit], chat, [message, history, system, model, *controls, seed],
-                  [history, message, stats, card, card_file, seed_used], api_name="chat",
-                  concurrency_id="language_models", concurrency_limit=2, show_progress="minimal",
-                  show_progress_on=[history])
+    sent = gr.Textbox(visible=False)
+    taken = gr.on([send.click, message.submit], take_message, message, [message, sent], queue=False,
+                  api_visibility="undocumented")
+    event = taken.then(chat, [sent, history, system, model, *controls, seed], [history, stats, card, card_file, seed_used],
+                       api_name="chat", concurrency_id="language_models", concurrency_limit=2, show_progress="minimal",
+                       show_progress_on=[history])
     stop.click(None, cancels=[event])
     clear.click(lambda: ([], "", None, None), None, [history, stats, card, card_file], api_visibility="undocumented",
                 queue=False)

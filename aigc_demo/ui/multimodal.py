@@ -29,7 +29,7 @@ MAX_IMAGES = 16
 MAX_STORY_PROMPT = 500
 STAGE_NAMES = {"text": "writing (the text model)", "pictures": "illustrating (stylegan)", "narration": "narrating (TTS)",
                "music": "composing the music bed", "video": "assembling the MP4"}
-REPLY_EXAMPLES = ["What do you think of Mr. Darcy?", "Shall we walk to the village this afternoon?",
+REPLY_EXAMPLES = ["What do people say about Mr. Darcy?", "Shall we walk to the village this afternoon?",
                   "Is it going to rain?", "Who is the handsomest man in the neighbourhood?"]
 REPLY_SOURCES = ("austen", "pasted")
 

@@ -174,7 +174,7 @@ def test_api_contract(client):
               for name in ("/text_to_image", "/describe_image", "/reply")}
     assert params == {"/text_to_image": ["prompt", "num_images", "seed", "negative_prompt", "style", "steps",
                                          "guidance_scale", "scheduler", "model"],
-                      "/describe_image": ["image"], "/reply": ["message"]}
+                      "/describe_image": ["image"], "/reply": ["message", "source", "pasted_text"]}
 
 
 def test_text_to_image_through_the_api_draws_colour_pictures_again_for_the_same_seed(client):
@@ -242,14 +242,14 @@ def test_paragraphs_are_cut_after_the_last_full_sentence():
     assert tidy_paragraph("no full stop at all") == "no full stop at all"
 
 
-def test_each_paragraph_gets_its_own_garment_else_the_prompts_else_the_motif(bundled):
-    from aigc_demo.pipelines.story import choose_concepts
+def test_each_paragraph_gets_the_subject_closest_to_it_else_the_motif(bundled):
+    from aigc_demo.pipelines.story import FROM_TEXT, choose_subjects, subject_index
 
-    texts = ["She laced up her running shoes.", "The weather was grey and everyone stayed inside."]
-    chosen = choose_concepts(texts, "a story about a handbag", "from the text", 0.35)
-    assert [c for c, _ in chosen] == ["Sneaker", "Bag"] and "prompt" in chosen[1][1]
-    assert [c for c, _ in choose_concepts(texts, "x", "Coat", 0.35)] == ["Coat", "Coat"]
-    assert choose_concepts(["Nothing happened."], "an afternoon", "from the text", 0.35) == [("", "")]
+    texts = ["The dragon breathed fire over the castle.", "She picked a red apple from the tree."]
+    chosen = choose_subjects(texts, FROM_TEXT)
+    assert "dragon" in chosen[0][0] and "apple" in chosen[1][0] and "similarity" in chosen[0][1]
+    assert all(subject in subject_index()[0] for subject, _ in chosen)
+    assert choose_subjects(texts, " rocket ") == [("rocket", "the chosen motif")] * 2
 
 
 def test_music_bed_is_looped_faded_and_mixed_under_the_voice():
@@ -276,8 +276,8 @@ def test_a_one_paragraph_story_has_text_picture_narration_music_and_a_video(bund
     stages = [e[1] for e in events if e[0] == "stage"]
     assert stages == ["text", "pictures", "narration", "music", "video"]
     story = events[-1][1]
-    assert story.text.startswith("Emma wore her best dress") and story.paragraphs[0].concept == "Dress"
-    assert story.paragraphs[0].image.shape == (28, 28)
+    assert story.text.startswith("Emma wore her best dress") and story.paragraphs[0].concept
+    assert story.paragraphs[0].image.shape == (64, 64, 3) and story.paragraphs[0].image.std() > 5
     audio, rate = soundfile.read(story.audio_path)
     narration = story.paragraphs[0].narration
     assert len(audio) == len(narration) + int(0.6 * rate) and np.sqrt(np.mean(narration ** 2)) > 0.02
@@ -319,14 +319,13 @@ def test_story_through_the_api(client):
 def test_send_buttons_pass_the_right_values():
     import gradio as gr
 
-    from aigc_demo.ui.crosstab import first_picture, to_explorer, to_speech
+    from aigc_demo.ui.crosstab import first_picture, to_speech, to_text_to_image
 
-    pictures = [("/tmp/a.png", "Dress: the paragraph reads as 'a dress'"), ("/tmp/b.png", "Bag: the motif")]
+    pictures = [("/tmp/a.png", "dragon: closest to the paragraph (similarity 0.52)"), ("/tmp/b.png", "egg: x")]
     assert first_picture(pictures) == "/tmp/a.png"
-    model, label, seed_a, seed_b, *_ = to_explorer(pictures, 41)
-    assert (model, label, seed_a, seed_b) == ("stylegan", "Dress", 41, 42)
+    assert to_text_to_image(pictures, 41)[:3] == ("dragon", 41, 1)
     assert to_speech("x" * 5000)[0] == "x" * 1000  # the speech box takes 1000 characters
-    for call in (lambda: first_picture([]), lambda: to_speech("  "), lambda: to_explorer([], None)):
+    for call in (lambda: first_picture([]), lambda: to_speech("  "), lambda: to_text_to_image([], None)):
         with pytest.raises(gr.Error):
             call()
 

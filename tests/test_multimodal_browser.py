@@ -62,7 +62,8 @@ def test_a_story_gets_pictures_narration_and_a_video(browser, url):
     assert page.locator("#mm-story-pictures img").count() >= 1
     assert error_toasts(page) == 0
     page.locator("#mm-story-send-explorer").click()
-    page.wait_for_function("() => document.querySelector('#explorer-label input')?.value == 'Dress'", timeout=20_000)
+    page.wait_for_function("() => document.querySelector('#t2i-prompt textarea')?.value.length > 1", timeout=20_000)
+    assert page.get_by_role("tab", name="Image", exact=True, selected=True).count() == 1
 
 
 def test_answers_come_from_passages_of_the_novels(browser, url):

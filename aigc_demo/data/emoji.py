@@ -207,9 +207,27 @@ def subcategories(root: Path | None = None) -> list[str]:
     return list(dict.fromkeys(record.subcategory for record, _ in records(root)))
 
 
+SUBJECTS_FILE = "subjects.json"
+
+
+def subject_names(items: list[EmojiRecord]) -> list[str]:
+    """The names of the concepts a model saw in training, each once: what a story can ask it to draw."""
+    return sorted({record.name for record in items if not record.heldout})
+
+
+def write_subjects(folder: Path, names: list[str]) -> Path:
+    path = Path(folder) / SUBJECTS_FILE
+    path.write_text(json.dumps(names, indent=0, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["subjects"] and len(argv) == 2:
+        path = write_subjects(Path(argv[1]), subject_names([record for record, _ in records()]))
+        print(f"{len(json.loads(path.read_text()))} subject names in {path}")
+        return
     if argv[:1] != ["fetch"]:
-        sys.exit("usage: python -m aigc_demo.data.emoji fetch")
+        sys.exit("usage: python -m aigc_demo.data.emoji fetch | subjects <checkpoint folder>")
     root = fetch()
     items = records(root)
     print(f"{len(items)} images in {root}: " + ", ".join(

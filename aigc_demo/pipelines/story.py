@@ -1,12 +1,14 @@
-"""Story mode (step-by-step multimodal generation): a prompt becomes paragraphs (the Text tab's default model), each paragraph an
-illustration (text to image), a narration (text to speech) and, under it all, a music bed (the chorale model);
-then one MP4 (imageio-ffmpeg's own ffmpeg) beside the separate text, images and audio.
+"""Story mode (step-by-step multimodal generation): a prompt becomes paragraphs (the Text tab's default model),
+each paragraph an illustration (emoji-sd, of the subject closest to it), a narration (text to speech) and, under
+it all, a music bed (the chorale model); then one MP4 (imageio-ffmpeg's own ffmpeg) beside the text, images and
+audio.
 
 The pipeline is a generator of events, so the UI can show progress and stop between and inside stages:
 ("stage", name, fraction), ("text", story so far), ("images", pictures so far), ("done", Story).
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +17,7 @@ from typing import Callable, Iterator
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from aigc_demo.data.fashion_mnist import CLASS_NAMES
 from aigc_demo.errors import UserInputError
-from aigc_demo.pipelines.concepts import ConceptMatch, match_concepts
 
 MAX_PARAGRAPHS = 5
 TOKENS_PER_PARAGRAPH = 80
@@ -32,8 +32,8 @@ FROM_TEXT = "from the text"
 @dataclass
 class Paragraph:
     text: str
-    concept: str        # the garment drawn
-    reason: str         # why that garment ("the paragraph mentions it", "the motif", ...)
+    concept: str        # what was drawn (the prompt given to emoji-sd)
+    reason: str         # why ("closest to the paragraph", "the chosen motif")
     image: np.ndarray | None = None
     narration: np.ndarray | None = None
 
@@ -66,25 +66,34 @@ def tidy_paragraph(text: str) -> str:
     return text[:ends[-1]].strip() if ends and ends[-1] > len(text) // 3 else text
 
 
-def choose_concepts(texts: list[str], prompt: str, motif: str, min_similarity: float) -> list[tuple[str, str]]:
-    """(garment, reason) per paragraph: the motif if one is chosen; else the paragraph's own garment; else the
-    prompt's; else the story's first; else the seed's pick is left to the caller (None)."""
-    if motif in CLASS_NAMES:
-        return [(motif, "the chosen motif")] * len(texts)
-    matches: list[ConceptMatch] = match_concepts(texts + [prompt], min_similarity)
-    prompt_match = matches[-1]
-    known = [m.name for m in matches[:-1] if m.understood]
-    chosen = []
-    for match in matches[:-1]:
-        if match.understood:
-            chosen.append((match.name, f"the paragraph reads as '{match.description}'"))
-        elif prompt_match.understood:
-            chosen.append((prompt_match.name, "the prompt's garment (none in this paragraph)"))
-        elif known:
-            chosen.append((known[0], "the story's first garment (none in this paragraph)"))
-        else:
-            chosen.append(("", ""))
-    return chosen
+def choose_subjects(texts: list[str], motif: str) -> list[tuple[str, str]]:
+    """(what to draw, why) per paragraph: the motif if one is typed; else the subject emoji-sd learned that the
+    MiniLM encoder finds closest to the paragraph."""
+    if motif and motif.strip() and motif != FROM_TEXT:
+        return [(motif.strip()[:200], "the chosen motif")] * len(texts)
+    from aigc_demo.pipelines.encoder import encode
+
+    names, vectors = subject_index()
+    scores = encode(texts) @ vectors.T
+    best = scores.argmax(axis=1)
+    return [(names[int(i)], f"closest to the paragraph (similarity {scores[row, i]:.2f})")
+            for row, i in enumerate(best)]
+
+
+def subject_index() -> tuple[list[str], np.ndarray]:
+    """The names of what emoji-sd was trained to draw (its subjects.json) and their sentence embeddings."""
+    from aigc_demo.errors import ModelUnavailableError
+    from aigc_demo.pipelines.encoder import encode
+    from aigc_demo.pipelines.text_to_image import model_folder
+    from aigc_demo.registry import registry
+
+    def build():
+        path = model_folder() / "subjects.json"
+        if not path.is_file():
+            raise ModelUnavailableError("The story's pictures need emoji-sd's subjects.json, which this build lacks.")
+        names = json.loads(path.read_text(encoding="utf-8"))
+        return names, encode(names)
+    return registry.get(("story-subjects", str(model_folder())), build)
 
 
 def write_paragraphs(prompt: str, count: int, seed: int, generate: Callable[[str, int], Iterator[str]]
@@ -103,10 +112,10 @@ def write_paragraphs(prompt: str, count: int, seed: int, generate: Callable[[str
 
 
 def story_frame(picture: np.ndarray, caption: str, index: int, total: int) -> np.ndarray:
-    """A 640x360 video frame: the picture enlarged (nearest neighbour keeps the 28x28 pixels honest) and the
-    paragraph's opening words beneath it."""
+    """A 640x360 video frame: the picture enlarged (Lanczos, as the Image tab shows it) and the paragraph's opening
+    words beneath it."""
     frame = Image.new("RGB", FRAME_SIZE, (18, 18, 24))
-    tile = Image.fromarray(picture).convert("RGB").resize((PICTURE_SIDE, PICTURE_SIDE), Image.NEAREST)
+    tile = Image.fromarray(picture).convert("RGB").resize((PICTURE_SIDE, PICTURE_SIDE), Image.LANCZOS)
     frame.paste(tile, ((FRAME_SIZE[0] - PICTURE_SIDE) // 2, 24))
     draw = ImageDraw.Draw(frame)
     font = ImageFont.load_default(size=15)
@@ -209,14 +218,12 @@ def is_chat(model: str) -> bool:
     return model in chat_models()
 
 
-def draw_garment(concept: str, seed: int) -> np.ndarray:
-    from aigc_demo.pipelines.image import image_pipeline
-    from aigc_demo.pipelines.multimodal import text_to_image_settings
+def draw_picture(subject: str, seed: int) -> np.ndarray:
+    """One emoji-sd picture at the Image tab's defaults: the same subject and seed there give the same picture."""
+    from aigc_demo.pipelines.text_to_image import text_to_image_pipeline
     from aigc_demo.seeding import torch_generator
 
-    settings = text_to_image_settings()
-    return image_pipeline(settings["generator"])([CLASS_NAMES.index(concept)], torch_generator(seed),
-                                                 truncation=settings["truncation"])[0]
+    return text_to_image_pipeline()(subject, torch_generator(seed), num_images=1)[0]
 
 
 def narrate(text: str) -> tuple[np.ndarray, int]:
@@ -244,7 +251,6 @@ def tell_story(prompt: str, paragraphs: int, seed: int, motif: str = FROM_TEXT,
 
     import soundfile
 
-    from aigc_demo.pipelines.multimodal import text_to_image_settings
     from aigc_demo.tempfiles import new_output_path
 
     count, clock = read_paragraph_count(paragraphs), {}
@@ -261,14 +267,9 @@ def tell_story(prompt: str, paragraphs: int, seed: int, motif: str = FROM_TEXT,
     clock["text"] = time.perf_counter() - start
     # 2. pictures
     start = time.perf_counter()
-    concepts = choose_concepts(texts, prompt, motif, text_to_image_settings()["min_similarity"])
-    rng = np.random.default_rng(seed)
     story = Story([], 0)
-    for index, (text, (concept, reason)) in enumerate(zip(texts, concepts)):
-        if not concept:  # nothing garment-like anywhere: the seed picks, and the caption says so
-            concept = CLASS_NAMES[int(rng.integers(len(CLASS_NAMES)))]
-            reason = "no garment in the story; picked by the seed"
-        story.paragraphs.append(Paragraph(text, concept, reason, draw_garment(concept, seed + index)))
+    for index, (text, (subject, reason)) in enumerate(zip(texts, choose_subjects(texts, motif))):
+        story.paragraphs.append(Paragraph(text, subject, reason, draw_picture(subject, seed + index)))
         if should_stop():
             return
         yield "images", [(p.image, f"{p.concept}: {p.reason}") for p in story.paragraphs]

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from aigc_demo.data import emoji
 from aigc_demo.models import latent_diffusion as ld
 from aigc_demo.train.averaging import update_ema
 from aigc_demo.train.common import start_run, warmup_cosine, write_training_record
@@ -54,8 +55,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def cache_path(vae_folder: Path, n_images: int) -> Path:
-    from aigc_demo.data import emoji
-
     weights = vae_folder / "vae" / "diffusion_pytorch_model.safetensors"
     key = hashlib.sha1(weights.read_bytes() + f"{n_images}-{CAPTIONS_PER_IMAGE}-{ld.MAX_TOKENS}".encode()).hexdigest()
     return emoji.cache_dir() / f"t2i_features_{key[:12]}.safetensors"
@@ -84,8 +83,6 @@ def emoji_features(vae_folder: Path, seed: int) -> dict[str, torch.Tensor]:
     from diffusers import AutoencoderKL
     from safetensors.torch import load_file, save_file
 
-    from aigc_demo.data import emoji
-
     train_records, train_images = emoji.split(heldout=False)
     path = cache_path(vae_folder, len(train_records))
     if path.is_file():
@@ -111,6 +108,9 @@ def emoji_features(vae_folder: Path, seed: int) -> dict[str, torch.Tensor]:
     features = {k: v.half().contiguous() for k, v in features.items()}
     save_file(features, path)
     return features
+
+
+SMOKE_SUBJECTS = ["cat face", "dragon", "grinning face", "red apple", "sun"]
 
 
 def smoke_features() -> dict[str, torch.Tensor]:
@@ -173,6 +173,7 @@ def main(argv: list[str]) -> None:
     args = parse_args(argv)
     accelerator = start_run(args)
     features = smoke_features() if args.smoke else emoji_features(Path(args.vae), args.seed)
+    subjects = SMOKE_SUBJECTS if args.smoke else emoji.subject_names([record for record, _ in emoji.records()])
     scheduler = ld.build_training_scheduler()
     unet = build_model(args)
     ema = copy.deepcopy(unet).requires_grad_(False)
@@ -214,6 +215,7 @@ def main(argv: list[str]) -> None:
             return
         save_state(state_dir, accelerator.unwrap_model(unet), optimizer, progress, ema)
         save_pipeline(Path(args.out), Path(args.vae), ema, scheduler, args.smoke)
+        emoji.write_subjects(Path(args.out), subjects)  # what the stories may ask this model to draw
         write_training_record(args.out, "text-to-image", argv, progress.as_dict(), images=n,
                               captions_per_image=CAPTIONS_PER_IMAGE, init_from=args.init_from,
                               settings={k: getattr(args, k) for k in ("block_out_channels", "batch_size", "lr",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gradio as gr
 
-from aigc_demo.data.fashion_mnist import CLASS_NAMES
 
 
 def component(demo: gr.Blocks, elem_id: str):
@@ -40,15 +39,16 @@ def to_speech(text: str):
     return text[:1000], gr.Tabs(selected="audio"), gr.Tabs(selected="audio-speech")
 
 
-def to_explorer(pictures, seed):
-    """The story's first picture into the explorer: the same model, garment and seed (pictures are drawn with
-    seed, seed + 1, ...), so interpolating walks from it to the next paragraph's."""
+def to_text_to_image(pictures, seed):
+    """The story's first picture into the Image tab's text to image: its subject, one image and the story's seed
+    (paragraph n is drawn with seed + n), so Draw gives the same picture to vary from there."""
     if not pictures or seed is None:
         raise gr.Error("Tell a story first, then send its pictures.")
     caption = pictures[0][1] if isinstance(pictures[0], (tuple, list)) else ""
-    concept = (caption or "").split(":")[0]
-    label = concept if concept in CLASS_NAMES else "random"
-    return "stylegan", label, int(seed), int(seed) + 1, gr.Tabs(selected="image"), gr.Tabs(selected="image-explorer-tab")
+    subject = (caption or "").split(":")[0].strip()
+    if not subject:
+        raise gr.Error("The first picture has no caption to draw from.")
+    return subject, int(seed), 1, gr.Tabs(selected="image"), gr.Tabs(selected="image-t2i-tab")
 
 
 # button, function, inputs, outputs (elem_ids; "tabs" is the studio's top-level tab bar)
@@ -60,8 +60,8 @@ SENDS = [
     ("inpaint-send-style", file_to_style, ["inpaint-download"], ["style-input", "tabs"]),
     ("mm-story-send-speech", to_speech, ["mm-story-text"], ["speech-text", "tabs", "audio-tabs"]),
     ("text-send-speech", to_speech, ["text-output"], ["speech-text", "tabs", "audio-tabs"]),
-    ("mm-story-send-explorer", to_explorer, ["mm-story-pictures", "mm-story-seed"],
-     ["explorer-model", "explorer-label", "explorer-seed-a", "explorer-seed-b", "tabs", "image-tabs"]),
+    ("mm-story-send-explorer", to_text_to_image, ["mm-story-pictures", "mm-story-seed"],
+     ["t2i-prompt", "t2i-seed", "t2i-count", "tabs", "image-tabs"]),
 ]
 
 

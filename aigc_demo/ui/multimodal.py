@@ -6,7 +6,6 @@ import time
 
 import gradio as gr
 
-from aigc_demo.data.fashion_mnist import CLASS_NAMES
 from aigc_demo.device import describe, pick_device, pick_dtype
 from aigc_demo.errors import UserInputError, require_words
 from aigc_demo.i18n import t
@@ -27,7 +26,8 @@ from aigc_demo.ui.text_to_image import build_text_to_image_panel
 
 MAX_IMAGES = 16
 MAX_STORY_PROMPT = 500
-STAGE_NAMES = {"text": "writing (the text model)", "pictures": "illustrating (stylegan)", "narration": "narrating (TTS)",
+MOTIFS = ["dragon", "cat face", "rocket", "sun", "red apple"]
+STAGE_NAMES = {"text": "writing (the text model)", "pictures": "illustrating (emoji-sd)", "narration": "narrating (TTS)",
                "music": "composing the music bed", "video": "assembling the MP4"}
 REPLY_EXAMPLES = ["What do people say about Mr. Darcy?", "Shall we walk to the village this afternoon?",
                   "Is it going to rain?", "Who is the handsomest man in the neighbourhood?"]
@@ -56,9 +56,9 @@ def garment_text_to_image(prompt: str, num_images: int = 4, seed: int = -1):
     return gallery(images, [match.name] * count), understood_markdown(match), card, write_run_card(card), seed
 
 
-STORY_EXAMPLES = [["Elizabeth bought a new pair of running shoes and a warm winter coat.", 1, 3],
+STORY_EXAMPLES = [["Once upon a time, a little girl named Lily found a dragon egg in the garden.", 1, 3],
                   ["Emma wore her best dress to the ball at Netherfield.", 2, 2],
-                  ["The letter arrived with a small leather handbag.", 3, 3]]
+                  ["The rocket lifted off at dawn, and the cat on board looked out at the sun.", 3, 3]]
 
 
 @friendly_errors
@@ -71,7 +71,7 @@ def story(prompt: str, seed: int = -1, paragraphs: int = 3, motif: str = FROM_TE
     if count > MAX_PARAGRAPHS:
         gr.Warning(f"Stories here have at most {MAX_PARAGRAPHS} paragraphs; telling {MAX_PARAGRAPHS}.")
     seed = resolve_seed(seed)
-    motif = motif if motif in CLASS_NAMES else FROM_TEXT
+    motif = clean_text(motif).strip()[:200] or FROM_TEXT
     start = time.perf_counter()
     for event in tell_story(text, count, seed, motif):
         kind, payload = event[0], event[1:]
@@ -83,9 +83,9 @@ def story(prompt: str, seed: int = -1, paragraphs: int = 3, motif: str = FROM_TE
             progress(payload[1], desc=STAGE_NAMES[payload[0]])
         else:
             told = payload[0]
-            card = run_card("story", "gpt2-austen + stylegan + tts + music-bach", "checkpoints/", seed,
+            card = run_card("story", f"{default_model()} + emoji-sd + tts + music-bach", "checkpoints/", seed,
                             {"prompt": text, "paragraphs": len(told.paragraphs), "motif": motif,
-                             "concepts": [p.concept for p in told.paragraphs]},
+                             "pictures": [p.concept for p in told.paragraphs]},
                             describe(pick_device(), pick_dtype(pick_device())),
                             seconds=round(time.perf_counter() - start, 2), stage_seconds=told.seconds,
                             audio_seconds=round(len(told.audio) / told.sample_rate, 2))
@@ -139,7 +139,7 @@ def build_story() -> gr.Gallery:
             prompt = gr.Textbox(label=t("mm.story_prompt"), lines=2, max_length=100_000,
                                 placeholder=STORY_EXAMPLES[0][0])
             paragraphs = gr.Slider(1, MAX_PARAGRAPHS, value=3, step=1, label=t("mm.paragraphs"))
-            motif = gr.Dropdown([FROM_TEXT] + CLASS_NAMES, value=FROM_TEXT, label=t("mm.motif"))
+            motif = gr.Dropdown([FROM_TEXT] + MOTIFS, value=FROM_TEXT, label=t("mm.motif"), allow_custom_value=True)
             seed, randomize, reuse = seed_controls()
             with gr.Row():
                 go = gr.Button(t("mm.tell"), variant="primary", elem_id="mm-tell")
@@ -188,7 +188,7 @@ def build_replies() -> None:
                                  max_length=100_000, elem_id="mm-question")
             source = gr.Radio([(t("rag.source_austen"), "austen"), (t("rag.source_pasted"), "pasted")],
                               value="austen", label=t("rag.source"))
-            pasted = gr.Textbox(label=t("rag.pasted"), lines=5, max_length=100_000)
+            pasted = gr.Textbox(value="", label=t("rag.pasted"), lines=5, max_length=100_000)
             with gr.Row():
                 go = gr.Button(t("rag.ask"), variant="primary", elem_id="mm-reply")
                 stop = gr.Button(t("text.stop"))

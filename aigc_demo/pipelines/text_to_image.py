@@ -35,6 +35,7 @@ class TextToImageSettings:
     style: str = "any"
     display_scale: int = 4
     preview_every: int = 2
+    max_batch: int = 16  # requests Gradio gathers into one denoising batch on /text_to_image_batched
 
 
 SETTINGS = TextToImageSettings()

@@ -22,7 +22,7 @@ from aigc_demo.errors import clean_text
 from aigc_demo.ui.common import (clamp, examples_table, friendly_errors, how_it_works, run_card_panel, seed_controls,
                                  seed_used_box, wire_seed_buttons)
 from aigc_demo.ui.image import gallery
-from aigc_demo.ui.text_to_image import build_text_to_image_panel
+from aigc_demo.ui.text_to_image import build_batched_endpoint, build_text_to_image_panel
 
 MAX_IMAGES = 16
 MAX_STORY_PROMPT = 500
@@ -207,6 +207,7 @@ def build_multimodal_tab() -> dict:
     with gr.Tabs(elem_id="mm-tabs"):
         with gr.Tab(t("mm.t2i_tab"), id="mm-t2i"):
             images = build_text_to_image_panel("text_to_image", "mm")
+            build_batched_endpoint()
         with gr.Tab(t("mm.story_tab"), id="mm-story"):
             build_story()
         with gr.Tab(t("mm.describe_tab"), id="mm-describe"):

@@ -1,7 +1,6 @@
 """Render checkpoints/<name>/README.md from training.json (the training run) and eval.json (the eval run)."""
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -34,33 +33,13 @@ def learning_curve_png(curve: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-# family -> module with evaluate(folder, args) -> dict and render_card(folder, training, evaluation) -> str
-FAMILY_MODULES = {"pix2pix": "aigc_demo.eval.inpaint", "vocoder": "aigc_demo.eval.vocoder",
-                  "music": "aigc_demo.eval.music", "text-to-image": "aigc_demo.eval.multimodal",
-                  "latent-diffusion": "aigc_demo.eval.text_to_image", "instruct-lm": "aigc_demo.eval.instruct"}
-
-
-def family_of(folder: Path) -> str:
-    """The family a checkpoint folder belongs to: a diffusers pipeline folder is latent diffusion; otherwise its
-    training record says, or its config's model_type."""
-    if (folder / "model_index.json").is_file():
-        return "latent-diffusion"
-    training = folder / "training.json"
-    if training.is_file():
-        return json.loads(training.read_text())["family"]
-    return json.loads((folder / "config.json").read_text()).get("model_type", "unknown")
-
-
 def render_model_card(folder: Path) -> str:
-    """Write README.md for the checkpoint in `folder`, choosing the card by the training family."""
+    """Write README.md for the checkpoint in `folder`, with its family's card (aigc_demo.catalogue)."""
+    from aigc_demo.catalogue import family
+
     training = json.loads((folder / "training.json").read_text())
     evaluation = json.loads((folder / "eval.json").read_text())
-    family = family_of(folder)
-    if family in FAMILY_MODULES:  # families that keep their evaluation and card together in one module
-        render = importlib.import_module(FAMILY_MODULES[family]).render_card
-    else:
-        render = render_language_card if family == "gpt2" else render_image_card
-    card = render(folder, training, evaluation)
+    card = family(folder).render_card(folder, training, evaluation)
     (folder / "README.md").write_text(card, encoding="utf-8")
     return card
 

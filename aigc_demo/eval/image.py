@@ -41,6 +41,17 @@ def generate_all(pipeline, labels: list[int], seed: int, options: dict, batch: i
     return images, time.perf_counter() - start
 
 
+def evaluate(folder: Path, args) -> dict:
+    """A generator checkpoint of any image family, on the Fashion-MNIST test set in args.data_root."""
+    from aigc_demo.catalogue import family_of
+
+    return evaluate_image_model(family_of(folder), args.data_root, quick=args.quick, folder=folder)
+
+
+def evaluate_classifier(folder: Path, args) -> dict:
+    return evaluate_judge(args.data_root)
+
+
 def evaluate_image_model(name: str, data_root: str | Path = fashion_mnist.DEFAULT_ROOT, per_class: int = 100,
                          quick: bool = False, folder: Path | None = None) -> dict:
     """Figures for the bundled model `name`, or for the checkpoint in `folder` of family `name`."""

@@ -33,7 +33,7 @@ WINDOW, MAX_WINDOWS = 512, 24  # 12k held-out tokens per source: minutes on a CP
 def heldout_sources(args) -> dict[str, str]:
     """Held-out text per source: Austen's held-out chapters (as gpt2-austen's card uses) and, unlike anything a
     story model sees, the King James Bible's last books (Debian bible-kjv), when installed."""
-    from aigc_demo.eval.__main__ import heldout_text
+    from aigc_demo.eval.language import heldout_text
 
     sources = {"austen_heldout": heldout_text(args)}
     try:
@@ -76,7 +76,8 @@ def evaluate(folder: Path, args) -> dict:
     del model
     rows = answers(name)
     scored = [row["correct"] for row in rows if row["correct"] is not None]
-    return {"metrics": {"perplexity": perplexity, "window_tokens": WINDOW,
+    return {"metrics": {"austen_heldout_bits_per_char": perplexity["austen_heldout"]["bits_per_char"],
+                        "perplexity": perplexity, "window_tokens": WINDOW,
                         "answers_correct": f"{sum(scored)}/{len(scored)}",
                         "median_tokens_per_second": sorted(r["tokens_per_second"] for r in rows)[len(rows) // 2]},
             "answers": rows, "quick": args.quick}
@@ -84,13 +85,12 @@ def evaluate(folder: Path, args) -> dict:
 
 # ----------------------------------------------------------------------------- the card: a template and sections
 def front_matter(training: dict, metrics: dict) -> dict:
-    austen = metrics["perplexity"]["austen_heldout"]
     return {"license": training["license"], "language": ["en"], "library_name": "llama.cpp",
             "pipeline_tag": "text-generation", "tags": ["smollm2", "gguf", "instruct", "aigc-studio"],
             "data": training["data"],
             "summary": (f"{training['model']} ({training['parameters']}), pretrained by {training['author']}; "
                         f"the Text tab's default, run by llama.cpp from {training['package']}."),
-            "metrics": {"austen_heldout_bits_per_char": austen["bits_per_char"],
+            "metrics": {"austen_heldout_bits_per_char": metrics["austen_heldout_bits_per_char"],
                         "answers_correct": metrics["answers_correct"],
                         "tokens_per_second": metrics["median_tokens_per_second"]}}
 

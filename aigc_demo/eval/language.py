@@ -13,6 +13,22 @@ SAMPLE_PROMPTS = ["It is a truth universally acknowledged, that", "\"My dear Mr.
                   "Emma could not help laughing when"]
 
 
+def heldout_text(args) -> str:
+    """The held-out Austen text: given ready (the Lab passes it), else the last 5% of --text-file, else from --rdb."""
+    if getattr(args, "heldout_text", None):
+        return args.heldout_text
+    if getattr(args, "text_file", None):
+        text = Path(args.text_file).read_text(encoding="utf-8")
+        return text[int(len(text) * 0.95):]
+    from aigc_demo.data.austen import train_heldout_split
+
+    return train_heldout_split(args.rdb)[1]
+
+
+def evaluate(folder: Path, args) -> dict:
+    return evaluate_language_model(folder, heldout_text(args), quick=args.quick)
+
+
 def evaluate_language_model(folder: Path, heldout_text: str, quick: bool = False) -> dict:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

@@ -39,6 +39,10 @@ def share(predicted: torch.Tensor, label: int) -> float:
     return round(float((predicted == label).float().mean()), 4)
 
 
+def evaluate(folder: Path, args) -> dict:
+    return evaluate_cyclegan(folder, args.data_root, quick=args.quick)
+
+
 def evaluate_cyclegan(folder: Path, data_root: str | Path = fashion_mnist.DEFAULT_ROOT, quick: bool = False) -> dict:
     direction = json.loads((folder / "training.json").read_text())["direction"]
     source, target = direction["source_class"], direction["target_class"]

@@ -10,44 +10,33 @@ from __future__ import annotations
 import argparse
 import os
 
+from aigc_demo import catalogue
 from aigc_demo.checkpoints import checkpoints_dir, model_card, read_json
 from aigc_demo.errors import UserInputError
 from aigc_demo.lab.data import austen_heldout_text, fashion_mnist_root
-from aigc_demo.model_card import FAMILY_MODULES
 
 NOT_MEASURED = "not measured"
-# The figures a reader compares first, per training family (the card holds more).
-KEY_METRICS = {
-    "gpt2": ("perplexity", "bits_per_char"),
-    "dcgan": ("label_accuracy", "frechet_distance", "diversity"),
-    "vae": ("label_accuracy", "frechet_distance", "diversity"),
-    "diffusion": ("label_accuracy", "frechet_distance", "diversity"),
-    "stylegan": ("label_accuracy", "frechet_distance", "diversity"),
-    "cyclegan": ("target_share", "cycle_error"),
-    "classifier": ("test_accuracy",),
-}
 DASHBOARD_COLUMNS = ["model", "family", "data", "license", "key metrics", "training minutes", "hardware"]
 REMEASURE_COLUMNS = ["metric", "model card", "re-measured (quick)", "difference"]
 
 
 def checkpoint_names() -> list[str]:
-    """Every folder under checkpoints/ that holds a model (a config.json at its top or one level down)."""
+    """Every folder under checkpoints/ that holds a model (a config.json at its top or one level down) or the card
+    of one whose weights ship in a package (a training.json)."""
     root = checkpoints_dir()
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and (any(p.glob("config.json")) or any(p.glob("*/config.json"))))
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and (any(p.glob("config.json")) or any(
+        p.glob("*/config.json")) or (p / "training.json").is_file()))
 
 
 def family_of(name: str) -> str:
-    """The training family from training.json, else config.json's model_type, else the folder's name (the
-    hub-mixin configs of custom models carry no type, and a checkpoint without a card has no training.json)."""
-    folder = checkpoints_dir() / name
-    family = read_json(folder / "training.json").get("family") or read_json(folder / "config.json").get("model_type")
-    if family:
-        return family
-    if name == "fashion-judge":
-        return "classifier"
-    return next((known for known in KEY_METRICS if name.startswith(known)), "unknown")
+    return catalogue.family_of(checkpoints_dir() / name)
+
+
+def key_metrics(name: str) -> tuple[str, ...]:
+    entry = catalogue.FAMILIES.get(family_of(name))
+    return entry.key_metrics if entry else ()
 
 
 def hardware_kind(training: dict) -> str:
@@ -62,7 +51,7 @@ def dashboard_row(name: str) -> list:
     training = read_json(checkpoints_dir() / name / "training.json")
     family = family_of(name)
     metrics = front.get("metrics") or {}
-    keys = KEY_METRICS.get(family) or list(metrics)[:3]  # newer families: their card's first three figures
+    keys = key_metrics(name) or list(metrics)[:3]  # families without headline figures: their card's first three
     shown = [f"{key} {metrics[key]}" for key in keys if key in metrics]
     minutes = round(training["wall_seconds"] / 60, 1) if "wall_seconds" in training else NOT_MEASURED
     return [name, family, front.get("data", NOT_MEASURED), front.get("license", NOT_MEASURED),
@@ -88,9 +77,10 @@ def quick_metrics(name: str) -> dict:
                              "there is no quick evaluation for it.")
     # The Fashion-MNIST families need the test images (said in one sentence when absent); GPT-2 needs the Austen
     # text; the newer families check their own data.
-    needs_fashion = family not in FAMILY_MODULES and family != "gpt2"
+    needs = catalogue.FAMILIES[family].data if family in catalogue.FAMILIES else ""
+    needs_fashion = needs == "fashion-mnist"
     args = argparse.Namespace(quick=True, text_file=None, rdb=None,
-                              heldout_text=austen_heldout_text() if family == "gpt2" else None,
+                              heldout_text=austen_heldout_text() if needs == "austen" else None,
                               data_root=str(fashion_mnist_root() if needs_fashion else
                                             os.environ.get("AIGC_FASHION_MNIST", fashion_mnist.DEFAULT_ROOT)))
     return evaluate(folder, args)["metrics"]
@@ -108,6 +98,6 @@ def remeasure(name: str) -> list[list]:
         raise UserInputError(f"Pick a bundled model from the table; '{str(name)[:40]}' is not one.")
     measured = quick_metrics(name)
     card = model_card(name)[0].get("metrics") or {}
-    keys = KEY_METRICS.get(family_of(name)) or [k for k, v in measured.items() if isinstance(v, (int, float))]
+    keys = key_metrics(name) or [k for k, v in measured.items() if isinstance(v, (int, float))]
     return [[key, card.get(key, NOT_MEASURED), measured.get(key, NOT_MEASURED),
              difference(card.get(key), measured.get(key))] for key in keys]

@@ -522,3 +522,18 @@ def test_tab_runs_an_example_and_sends_the_result_to_style_transfer(tiny_pix2pix
         page.locator("#inpaint-send-style").click()  # the result becomes the Style transfer tab's picture
         page.wait_for_function("() => document.querySelectorAll('#style-preview img').length >= 1", timeout=30_000)
         page.close()
+
+
+def test_a_damaged_learned_inpainter_leaves_the_menu(tmp_path, monkeypatch):
+    import shutil
+
+    from aigc_demo.checkpoints import REPO_ROOT
+    from aigc_demo.pipelines.inpaint import available_models
+
+    root = tmp_path / "checkpoints"
+    shutil.copytree(REPO_ROOT / "checkpoints" / "pix2pix-fashion", root / "pix2pix-fashion")
+    monkeypatch.setenv("AIGC_CHECKPOINTS", str(root))
+    assert "pix2pix-fashion" in available_models()
+    weights = next((root / "pix2pix-fashion").rglob("*.safetensors"))
+    weights.write_bytes(weights.read_bytes()[:100])  # truncated, as an interrupted copy leaves it
+    assert "pix2pix-fashion" not in available_models() and len(available_models()) >= 3

@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-from aigc_demo.checkpoints import checkpoints_dir, load_pretrained, read_json
+from aigc_demo.checkpoints import checkpoints_dir, intact, load_pretrained, read_json
 from aigc_demo.device import check_finite, pick_device, pick_dtype, with_precision_fallback
 from aigc_demo.errors import UserInputError
 from aigc_demo.registry import registry
@@ -59,7 +59,7 @@ FULL_MASK_SHARE = 0.995
 # ----------------------------------------------------------------------------- which models are here
 def available_models() -> list[str]:
     """The menu: learned models whose checkpoint is bundled, then the classical ones (always there)."""
-    learned = [name for name in LEARNED_MODELS if (checkpoints_dir() / name / "config.json").is_file()]
+    learned = [name for name in LEARNED_MODELS if intact(checkpoints_dir() / name)]
     return learned + list(CLASSICAL_MODELS)
 
 

@@ -16,7 +16,7 @@ import time
 import numpy as np
 import torch
 
-from aigc_demo.checkpoints import checkpoints_dir, load_pretrained
+from aigc_demo.checkpoints import checkpoints_dir, intact, load_pretrained
 from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.hub import load_hub_model
 from aigc_demo.models.mel_match import PASSES as MEL_MATCH_PASSES, match_mel
@@ -80,8 +80,8 @@ def load_neural(name: str = "vocoder") -> VocosVocoder:
     folder = checkpoints_dir() / name
 
     def load() -> VocosVocoder:
-        if not (folder / "model.safetensors").is_file():
-            raise ModelUnavailableError("The neural vocoder checkpoint is missing; train it with "
+        if not intact(folder):
+            raise ModelUnavailableError("The neural vocoder checkpoint is missing or damaged; train it with "
                                         "`python -m aigc_demo.train vocoder`, or pick griffin-lim.")
         return load_pretrained(VocosVocoder, folder, name, "pick griffin-lim.").float().eval()
 

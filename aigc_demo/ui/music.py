@@ -9,7 +9,7 @@ import time
 import gradio as gr
 import numpy as np
 
-from aigc_demo.checkpoints import checkpoints_dir
+from aigc_demo.checkpoints import checkpoints_dir, intact
 from aigc_demo.errors import UserInputError
 from aigc_demo.i18n import t
 from aigc_demo.pipelines.music import DEFAULT_MODEL, INSTRUMENTS, MusicPipeline, cached_music_model
@@ -82,7 +82,7 @@ def generate_music(seed: float = -1, temperature: float = 1.0, length: float = 8
 
 
 def build_music_section() -> None:
-    if not (checkpoints_dir() / DEFAULT_MODEL / "config.json").is_file():
+    if not intact(checkpoints_dir() / DEFAULT_MODEL):
         gr.Markdown(t("music.missing"))
         return
     gr.Markdown(t("music.intro"))

@@ -12,7 +12,7 @@ import numpy as np
 
 from aigc_demo.audio import describe, read_user_audio, to_gradio
 from aigc_demo.audio_metrics import compare
-from aigc_demo.checkpoints import REPO_ROOT, checkpoints_dir
+from aigc_demo.checkpoints import REPO_ROOT, checkpoints_dir, intact
 from aigc_demo.errors import ModelUnavailableError, UserInputError
 from aigc_demo.i18n import t
 from aigc_demo.models.vocoder import SAMPLE_RATE
@@ -163,4 +163,4 @@ def build_vocoder_section() -> None:
     convert.click(vocode, [source, vocoder, pitch, formant], [converted, converted_mel, converted_note, card, card_file],
                   api_name="vocode", concurrency_id="vocoder", concurrency_limit=2)
     with gr.Accordion(t("how"), open=False):
-        gr.Markdown(how_it_works(["vocoder"] if (checkpoints_dir() / "vocoder").is_dir() else [], "how.vocoder"))
+        gr.Markdown(how_it_works(["vocoder"] if intact(checkpoints_dir() / "vocoder") else [], "how.vocoder"))

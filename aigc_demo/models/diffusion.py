@@ -63,8 +63,7 @@ def make_scheduler(name: str, config) -> DDPMScheduler | DDIMScheduler | DPMSolv
     "trailing" timestep spacing starts sampling at the last training timestep (pure noise); the
     older "leading" spacing starts short of it and leaves few-step samples washed out. DPM-Solver++
     is the exception: under the cosine schedule alpha_bar at the last timestep is 2.4e-9, and its
-    log-SNR step diverges there (label accuracy 0.14 against 0.63 with "leading", 100 images,
-    DPM-Solver++-20, measured 2026-11-28), so it starts one spacing short of the end.
+    log-SNR step diverges there, so it starts one spacing short of the end ("leading").
     """
     if name == "dpm-solver++":
         return SCHEDULERS[name].from_config(config, algorithm_type="dpmsolver++", timestep_spacing="leading",

@@ -43,9 +43,7 @@ CLASSICAL_MODELS = ("telea", "navier-stokes", "biharmonic")
 INPAINT_MODELS = LEARNED_MODELS + CLASSICAL_MODELS
 # Both in units of the training crop's side, so they hold for a checkpoint trained on 64 px crops and one on 128.
 # The hole radius (largest distance from a hole pixel to its edge) a model is run at, as a share of its training
-# crop: the largest its training boxes reach (pix2pix-photo's last sitting: boxes of up to half the crop, a square
-# of which has a radius of 0.35). 0.42 and 0.5 scored the same on the 256 px training photos' centre box, but
-# left a green-grey middle in the wider hole of a 451x300 photo, where 0.36 did not.
+# crop: about the largest its training boxes reach, since wider holes than it saw come out grey in the middle.
 HOLE_RADIUS = 0.36
 CONTEXT_MARGIN = 1 / 2  # surrounding picture, at the working scale, given to the model around the hole (half a crop)
 DEFAULT_TRAINING_CROP = 64  # for a checkpoint whose training.json does not say

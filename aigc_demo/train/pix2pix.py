@@ -299,7 +299,7 @@ def main(argv: list[str]) -> None:
 
 
 def load_average(generator: UnetGenerator, state_dir: Path) -> UnetGenerator:
-    """The saved weight average, or (first sitting with --ema-decay) a copy of the generator as it stands."""
+    """The saved weight average, or (a run that starts --ema-decay) a copy of the generator as it stands."""
     from safetensors.torch import load_file
 
     average = copy.deepcopy(generator).requires_grad_(False)

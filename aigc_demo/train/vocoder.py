@@ -25,11 +25,11 @@ Losses:
     cancellation between overlapping frames, and Griffin-Lim's phase, however rough, never does;
   - with --adv-weight > 0, adversarial training against HiFi-GAN's multi-period critic
     (aigc_demo/models/vocoder_discriminator.py): hinge loss, plus feature matching (--fm-weight), the critic
-    updated first each step with its own AdamW (--critic-lr). Meant for a later sitting, once the reconstruction
+    updated first each step with its own AdamW (--critic-lr). Meant for a run that continues one whose reconstruction
     terms have converged (the critic starts fresh when the resumed state has none), as Vocos' recipe has it.
 With --mel-match-passes N, the waveform terms (MR-STFT, mel) judge the output after N mel-matching passes
 (aigc_demo/models/mel_match.py, differentiable), as the app plays it, and the in-training evaluation measures it
-so; the phase terms still judge the network's own STFT. --init-from CHECKPOINT starts such a sitting from an
+so; the phase terms still judge the network's own STFT. --init-from CHECKPOINT starts such a run from an
 exported checkpoint (train states are not committed).
 Every --eval-every steps it rebuilds the validation clips (model selection: the best validation PESQ is saved
 to --out-dir; with --room-augment, the best mean of it and the PESQ on the validation clips through seeded rooms,
@@ -196,7 +196,7 @@ def phase_weight(step: int, args) -> float:
 
 
 class Adversary:
-    """The multi-period critic and its optimizer (adversarial sittings only)."""
+    """The multi-period critic and its optimizer (adversarial runs only)."""
 
     def __init__(self, args):
         from aigc_demo.models.vocoder_discriminator import VocoderCritics
@@ -295,7 +295,7 @@ def measure(model, sets: dict[str, list[np.ndarray]], passes: int = 0) -> dict:
         scores = []
         for clip in clips:
             start = time.perf_counter()
-            # The network alone unless the sitting trains through mel matching (--mel-match-passes).
+            # The network alone unless the run trains through mel matching (--mel-match-passes).
             rebuilt = neural_vocode(model, clip, passes)
             seconds += time.perf_counter() - start
             audio_seconds += len(clip) / SAMPLE_RATE
@@ -406,10 +406,10 @@ def evaluate_and_keep_best(model, sets, args, argv, progress, data_dir) -> None:
     print(entry, flush=True)
     best = progress["best"]
     # What the figure was measured on: the voices of each split, and the passes (figures through mel matching do
-    # not compare with the network's own; the key is absent at 0, so older states compare as before).
+    # not compare with the network's own, so the key is present only when passes are used).
     voices = {**{split: sorted(sets[split]) for split in selection_splits(entry)}, **through}
-    # A sitting that adds a validation set, or a speaker to one, chooses by a new figure: its first point starts
-    # the comparison.
+    # A run that adds a validation set, or a speaker to one, chooses by a new figure: its first point starts the
+    # comparison.
     if best is None or measured_on(progress, voices) != voices or selection_score(entry) > selection_score(best):
         progress["best"], progress["best_voices"] = entry, voices
         save_checkpoint(model, args, argv, progress, data_dir)

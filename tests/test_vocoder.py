@@ -141,10 +141,10 @@ def test_training_resumes_and_eval_writes_an_honest_card(tiny_corpus_voices, tmp
 
     monkeypatch.setenv("AIGC_DATA_CACHE", str(tmp_path / "cache"))
     out, state = tmp_path / "vocoder", tmp_path / "state"
-    train(["--smoke", "--out-dir", str(out), "--state-dir", str(state)])
+    train(["--smoke", "--out", str(out), "--state-dir", str(state)])
     first = json.loads((state / "state.json").read_text())["extra"]
     assert first["step"] == 4 and (out / "model.safetensors").is_file()
-    train(["--smoke", "--resume", "--max-steps", "6", "--out-dir", str(out), "--state-dir", str(state)])
+    train(["--smoke", "--resume", "--max-steps", "6", "--out", str(out), "--state-dir", str(state)])
     record = json.loads((out / "training.json").read_text())
     steps = [e["step"] for e in json.loads((state / "state.json").read_text())["extra"]["log"]]
     assert steps == [2, 4, 6] and record["family"] == "vocoder"
@@ -173,9 +173,9 @@ def test_an_adversarial_sitting_starts_a_critic_and_resumes_it(tiny_corpus_voice
 
     monkeypatch.setenv("AIGC_DATA_CACHE", str(tmp_path / "cache"))
     out, state = tmp_path / "vocoder", tmp_path / "state"
-    train(["--smoke", "--out-dir", str(out), "--state-dir", str(state)])
+    train(["--smoke", "--out", str(out), "--state-dir", str(state)])
     assert not (state / "critics").exists()
-    adversarial = ["--adv-weight", "0.1", "--fm-weight", "0.2", "--out-dir", str(out), "--state-dir", str(state)]
+    adversarial = ["--adv-weight", "0.1", "--fm-weight", "0.2", "--out", str(out), "--state-dir", str(state)]
     train(["--smoke", "--resume", "--max-steps", "6", *adversarial])
     critic = json.loads((state / "critics" / "state.json").read_text())
     assert critic["param_groups"][0]["lr"] == 2e-4
@@ -191,10 +191,10 @@ def test_a_sitting_from_a_checkpoint_trains_through_mel_matching(tiny_corpus_voi
 
     monkeypatch.setenv("AIGC_DATA_CACHE", str(tmp_path / "cache"))
     first, second = tmp_path / "first", tmp_path / "second"
-    train(["--smoke", "--out-dir", str(first), "--state-dir", str(tmp_path / "state1")])
+    train(["--smoke", "--out", str(first), "--state-dir", str(tmp_path / "state1")])
     exported = json.loads((first / "training.json").read_text())
     train(["--smoke", "--init-from", str(first), "--max-steps", str(exported["best"]["step"] + 4),
-           "--mel-match-passes", "2", "--out-dir", str(second), "--state-dir", str(tmp_path / "state2")])
+           "--mel-match-passes", "2", "--out", str(second), "--state-dir", str(tmp_path / "state2")])
     record = json.loads((second / "training.json").read_text())
     steps = [e["step"] for e in record["learning_curve"]]
     # It went on from the exported step, its curve continuing the checkpoint's, with 4 more steps.
@@ -206,7 +206,7 @@ def test_a_sitting_from_a_checkpoint_trains_through_mel_matching(tiny_corpus_voi
     table = curve_table(record)  # the card tells the two kinds of point apart
     assert table.count("(mel matching)") == len(steps) - len(exported["learning_curve"])
     with pytest.raises(SystemExit, match="same --dim"):
-        train(["--smoke", "--init-from", str(first), "--dim", "24", "--out-dir", str(tmp_path / "third"),
+        train(["--smoke", "--init-from", str(first), "--dim", "24", "--out", str(tmp_path / "third"),
                "--state-dir", str(tmp_path / "state3")])
 
 
@@ -215,8 +215,8 @@ def test_a_room_augmented_sitting_chooses_by_both_validation_sets(tiny_corpus_vo
 
     monkeypatch.setenv("AIGC_DATA_CACHE", str(tmp_path / "cache"))
     out, state = tmp_path / "vocoder", tmp_path / "state"
-    train(["--smoke", "--out-dir", str(out), "--state-dir", str(state)])
-    train(["--smoke", "--resume", "--max-steps", "6", "--room-augment", "0.5", "--out-dir", str(out),
+    train(["--smoke", "--out", str(out), "--state-dir", str(state)])
+    train(["--smoke", "--resume", "--max-steps", "6", "--room-augment", "0.5", "--out", str(out),
            "--state-dir", str(state)])
     progress = json.loads((state / "state.json").read_text())["extra"]
     assert set(progress["baseline"]) == {"validation", "heldout", "validation_rooms"}
@@ -226,7 +226,7 @@ def test_a_room_augmented_sitting_chooses_by_both_validation_sets(tiny_corpus_vo
     assert record["optimisation"]["room_augment"] == 0.5
     assert "consistency" not in record["optimisation"]["losses"]
     capsys.readouterr()
-    train(["--smoke", "--resume", "--max-steps", "8", "--consistency-weight", "0.5", "--out-dir", str(out),
+    train(["--smoke", "--resume", "--max-steps", "8", "--consistency-weight", "0.5", "--out", str(out),
            "--state-dir", str(state)])
     assert "consistency" in capsys.readouterr().out  # the sitting logs the term it trains with
 
@@ -468,14 +468,14 @@ def test_a_sitting_with_recorded_speech_validates_on_its_speakers(tiny_corpus_vo
     monkeypatch.setenv("AIGC_DATA_CACHE", str(tmp_path / "cache"))
     prefix = fake_recordings(tmp_path / "root")
     out, state = tmp_path / "vocoder", tmp_path / "state"
-    train(["--smoke", "--recorded-speech", str(prefix), "--out-dir", str(out), "--state-dir", str(state)])
+    train(["--smoke", "--recorded-speech", str(prefix), "--out", str(out), "--state-dir", str(state)])
     record = json.loads((out / "training.json").read_text())
     assert "validation_recorded" in record["best"] and "validation_recorded" in record["griffin_lim_baseline"]
     assert record["griffin_lim_baseline"]["validation_recorded"]["voices"] == ["klettres_it"]
     # A new validation speaker in a later sitting: Griffin-Lim's figure is measured again on the new set.
     validation = Path(record["data"]["cache"]) / "recorded_validation"
     shutil.copy(validation / "klettres_it.npz", validation / "fillets_cs_hs.npz")
-    train(["--smoke", "--resume", "--max-steps", "6", "--recorded-speech", str(prefix), "--out-dir", str(out),
+    train(["--smoke", "--resume", "--max-steps", "6", "--recorded-speech", str(prefix), "--out", str(out),
            "--state-dir", str(state)])
     progress = json.loads((state / "state.json").read_text())["extra"]
     assert progress["baseline"]["validation_recorded"]["voices"] == ["fillets_cs_hs", "klettres_it"]

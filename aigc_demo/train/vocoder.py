@@ -1,7 +1,7 @@
 """Train the Vocos-style vocoder (aigc_demo/models/vocoder.py) on speech synthesised here from many voices.
 
     python -m aigc_demo.train vocoder --threads 1                 # checkpoints/vocoder; resumable with --resume
-    python -m aigc_demo.train vocoder --smoke --out-dir /tmp/v    # seconds (tiny model, tiny corpus)
+    python -m aigc_demo.train vocoder --smoke --out /tmp/v    # seconds (tiny model, tiny corpus)
 
 Data: aigc_demo/data/speech.py builds (once) and caches the corpus under /work/data_cache/vocoder: training
 voices, validation sentences of those voices, and held-out voices that training never sees.
@@ -32,7 +32,7 @@ With --mel-match-passes N, the waveform terms (MR-STFT, mel) judge the output af
 so; the phase terms still judge the network's own STFT. --init-from CHECKPOINT starts such a run from an
 exported checkpoint (train states are not committed).
 Every --eval-every steps it rebuilds the validation clips (model selection: the best validation PESQ is saved
-to --out-dir; with --room-augment, the best mean of it and the PESQ on the validation clips through seeded rooms,
+to --out; with --room-augment, the best mean of it and the PESQ on the validation clips through seeded rooms,
 and with --recorded-speech also of the recorded validation speakers)
 and the held-out voices' clips (reported in the learning curve only), timing each.
 """
@@ -63,7 +63,8 @@ PHASE_RAMP = (500, 2000)  # phase terms: off before the first step, full weight 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m aigc_demo.train vocoder", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out-dir", default="checkpoints/vocoder")
+    p.add_argument("--out", "--out-dir", dest="out", default="checkpoints/vocoder",
+                   help="checkpoint folder to write (--out-dir: the older name, still accepted)")
     p.add_argument("--state-dir", default="train_state/vocoder")
     p.add_argument("--data-dir", default=None, help="corpus cache (default /work/data_cache/vocoder)")
     p.add_argument("--corpus-scale", type=float, default=1.0, help="fraction of the sentences per voice to synthesise")
@@ -398,7 +399,7 @@ def run(model, optimizer, audio, sets, args, argv, progress, data_dir, adversary
 
 
 def evaluate_and_keep_best(model, sets, args, argv, progress, data_dir) -> None:
-    """One learning-curve point; the model goes to --out-dir when its validation PESQ is the best so far."""
+    """One learning-curve point; the model goes to --out when its validation PESQ is the best so far."""
     through = {"mel_match_passes": args.mel_match_passes} if args.mel_match_passes else {}
     entry = {"step": progress["step"], "minutes": round(progress["seconds"] / 60, 1),
              **{split: measure(model, s, args.mel_match_passes) for split, s in sets.items()}, **through}
@@ -437,7 +438,7 @@ def save_checkpoint(model, args, argv, progress, data_dir) -> None:
     """fp16 weights (half the size; loading casts back to float32), config.json and training.json."""
     from aigc_demo.data import speech
 
-    out = Path(args.out_dir)
+    out = Path(args.out)
     half = VocosVocoder(**model.settings()).half()
     half.load_state_dict({k: v.detach().half() for k, v in model.state_dict().items()})
     half.save_pretrained(out)

@@ -164,7 +164,7 @@ class StyleGANGenerator(nn.Module, PyTorchModelHubMixin):
             w = centre + truncation * (w - centre)
         return w
 
-    def synthesise(self, ws: torch.Tensor, noise: list[torch.Tensor]) -> torch.Tensor:
+    def synthesize(self, ws: torch.Tensor, noise: list[torch.Tensor]) -> torch.Tensor:
         """ws [N, num_ws, w_dim], one noise map per styled layer -> images [N, 1, 28, 28] in about [-1, 1]."""
         x = self.constant.expand(len(ws), -1, -1, -1)
         x = self.layers[0](x, ws[:, 0], noise[0])
@@ -183,7 +183,7 @@ class StyleGANGenerator(nn.Module, PyTorchModelHubMixin):
         ws = w[:, None].expand(-1, self.num_ws, -1)
         if noise is None:
             noise = [torch.randn(shape, device=z.device, dtype=w.dtype) for shape in self.noise_shapes(len(z))]
-        return self.synthesise(ws, noise)
+        return self.synthesize(ws, noise)
 
     @torch.no_grad()
     def measure_w_avg(self, samples_per_class: int = 2000, seed: int = 0) -> None:

@@ -40,14 +40,14 @@ class StyleImagePipeline(LatentImagePipeline):
         z, labels = (torch.cat([d[key] for d in draws]) for key in ("z", "labels"))
         noise = [torch.cat([d[f"noise{i}"] for d in draws]) for i in range(len(self.net.noise_shapes(1)))]
         w = self.net.styles(z.to(self.device, self.dtype), labels.to(self.device), float(truncation))
-        return self.synthesise(self.broadcast(w), noise)
+        return self.synthesize(self.broadcast(w), noise)
 
     def run(self, z: torch.Tensor, labels: torch.Tensor, truncation: float = 1.0) -> torch.Tensor:
         """Decode latents with one fixed noise map shared by all of them, so interpolation frames differ only by
         the latent (fresh noise per frame would make the texture flicker)."""
         noise = [n.expand(len(z), -1, -1, -1) for n in self.draw_noise(1, torch.Generator().manual_seed(0))]
         ws = self.broadcast(self.net.styles(z.to(self.device, self.dtype), labels.to(self.device), float(truncation)))
-        return self.net.synthesise(ws, noise).float().cpu()
+        return self.net.synthesize(ws, noise).float().cpu()
 
     @torch.inference_mode()
     def style_mix(self, row_seeds: list[int], column_seeds: list[int], label: int | None,
@@ -66,7 +66,7 @@ class StyleImagePipeline(LatentImagePipeline):
         mixed[:, cut:] = columns.repeat(len(rows), 1)[:, None]
         ws = torch.cat([self.broadcast(columns), self.broadcast(rows), mixed])
         noise = [n.expand(len(ws), -1, -1, -1) for n in self.draw_noise(1, torch.Generator().manual_seed(0))]
-        images = to_uint8(check_finite(self.net.synthesise(ws, noise), "image"))
+        images = to_uint8(check_finite(self.net.synthesize(ws, noise), "image"))
         blank = np.zeros_like(images[0])
         top, left, cells = images[:len(columns)], images[len(columns):len(columns) + len(rows)], images[len(columns) + len(rows):]
         grid = [blank, *top]
@@ -89,6 +89,6 @@ class StyleImagePipeline(LatentImagePipeline):
         """[N, w_dim] -> [N, num_ws, w_dim], a writable copy (style mixing edits it)."""
         return w[:, None].repeat(1, self.net.num_ws, 1)
 
-    def synthesise(self, ws: torch.Tensor, noise: list[torch.Tensor]) -> list[np.ndarray]:
+    def synthesize(self, ws: torch.Tensor, noise: list[torch.Tensor]) -> list[np.ndarray]:
         # NaN/inf (half precision) triggers the caller's float32 retry.
-        return to_uint8(check_finite(self.net.synthesise(ws, noise), "image"))
+        return to_uint8(check_finite(self.net.synthesize(ws, noise), "image"))

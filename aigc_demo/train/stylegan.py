@@ -141,7 +141,7 @@ def generate(generator, z: torch.Tensor, labels: torch.Tensor, args, rng) -> tor
         crossover = int(torch.randint(1, model.num_ws, (), generator=rng))
         ws[:, crossover:] = model.styles(z2, labels)[:, None]
     noise = [torch.randn(shape, generator=rng).to(z.device) for shape in model.noise_shapes(len(z))]
-    return model.synthesise(ws, noise)
+    return model.synthesize(ws, noise)
 
 
 def discriminator_step(generator, discriminator, optimizer, images, labels, args, step, rng, accelerator):

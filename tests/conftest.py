@@ -138,8 +138,26 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield browser
+        yield PatientBrowser(browser)
         browser.close()
+
+
+class PatientBrowser:
+    """The browser, whose pages wait for a busy server as a user would: a page load may take two minutes
+    (Playwright's 30 s default fails on a loaded 2-core machine), and every wait is for something to appear."""
+
+    NAVIGATION_MS = 120_000
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.set_default_navigation_timeout(self.NAVIGATION_MS)
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @contextmanager

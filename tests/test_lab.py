@@ -224,3 +224,14 @@ def test_live_training_refuses_bad_settings(idx_root):
         start_training(LiveSettings(family="gan"), idx_root)
     with pytest.raises(UserInputError, match="between 1 and 300 steps"):
         start_training(LiveSettings(steps=10_000), idx_root)
+
+
+def test_gpt2_compression_needs_no_austen_data_on_the_server(tiny_checkpoints, monkeypatch):
+    from aigc_demo.data.austen import EXCERPT_FILE
+
+    monkeypatch.delenv("AIGC_AUSTEN_TEXT", raising=False)
+    monkeypatch.setenv("AIGC_AUSTEN_RDB", "/nonexistent/Rdata.rdb")
+    assert len(EXCERPT_FILE.read_text(encoding="utf-8")) == 20_000  # the held-out excerpt ships in assets/
+    result = compression.compress("gpt2-austen", "fp16", 0.5)
+    rows = [dict(zip(result.columns, row)) for row in result.rows]
+    assert all(math.isfinite(row[q]) for row in rows for q in ("perplexity", "bits per char"))

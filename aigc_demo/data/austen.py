@@ -14,6 +14,8 @@ import struct
 import zlib
 from pathlib import Path
 
+from aigc_demo.checkpoints import REPO_ROOT
+
 DEFAULT_RDB = "ja/usr/lib/R/site-library/janeaustenr/data/Rdata.rdb"
 CHARSXP = 9
 NA_STRING_LENGTH = 0xFFFFFFFF
@@ -88,3 +90,22 @@ def train_heldout_split(rdb_path: str | Path = DEFAULT_RDB, heldout_fraction: fl
         train_parts.append("\n\n".join(paras[:cut]))
         heldout_parts.append("\n\n".join(paras[cut:]))
     return "\n\n".join(train_parts), "\n\n".join(heldout_parts)
+
+
+EXCERPT_FILE = REPO_ROOT / "assets" / "text" / "austen_heldout_excerpt.txt"
+EXCERPT_CHARS = 20_000  # what the Model Lab's compression measures perplexity on: seconds on a CPU
+
+
+def write_excerpt(rdb_path: str | Path = DEFAULT_RDB) -> Path:
+    """The start of the held-out text, shipped in assets/ (public domain) so the Lab measures anywhere."""
+    EXCERPT_FILE.parent.mkdir(parents=True, exist_ok=True)
+    EXCERPT_FILE.write_text(train_heldout_split(rdb_path)[1][:EXCERPT_CHARS], encoding="utf-8")
+    return EXCERPT_FILE
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:2] != ["excerpt"]:
+        sys.exit("usage: python -m aigc_demo.data.austen excerpt [Rdata.rdb]")
+    print(write_excerpt(*sys.argv[2:3]))

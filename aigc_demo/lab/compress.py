@@ -28,7 +28,6 @@ from aigc_demo.errors import UserInputError
 MODELS = ("gpt2-austen", "dcgan")
 METHODS = ("int8-dynamic", "magnitude-prune", "structured-prune", "fp16")
 MAX_AMOUNT = 0.95
-HELDOUT_CHARS = 20_000  # the perplexity slice: seconds, not minutes, on a CPU
 IMAGES_PER_CLASS = 20
 LATENCY_RUNS = 7
 # Layers left alone by pruning: GPT-2's lm_head shares its weight with the token embeddings, and
@@ -209,10 +208,11 @@ def model_dtype(model: nn.Module) -> torch.dtype:
 
 def quality(subject: Subject, model: nn.Module) -> list:
     if subject.name == "gpt2-austen":
+        from aigc_demo.data.austen import EXCERPT_FILE
         from aigc_demo.eval.metrics import language_model_metrics
-        from aigc_demo.lab.data import austen_heldout_text
 
-        figures = language_model_metrics(model, subject.tokenizer, austen_heldout_text()[:HELDOUT_CHARS], subject.context)
+        text = EXCERPT_FILE.read_text(encoding="utf-8")  # shipped in assets/, so this works on any server
+        figures = language_model_metrics(model, subject.tokenizer, text, subject.context)
         return [figures["perplexity"], figures["bits_per_char"]]
     figures = image_quality(model)
     return [figures["label_accuracy"], figures["frechet_distance"]]

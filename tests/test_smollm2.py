@@ -49,6 +49,7 @@ def test_same_seed_same_text_and_interleaved_requests_do_not_mix(pipeline):
 
     settings = GenerationSettings(max_new_tokens=20, temperature=1.0)
     alone = pipeline("Tell me about owls.", settings, torch.Generator().manual_seed(5)).text
+    other = pipeline("Name a colour.", settings, torch.Generator().manual_seed(6)).text
     first = pipeline.stream("Tell me about owls.", settings, torch.Generator().manual_seed(5))
     second = pipeline.stream("Name a colour.", settings, torch.Generator().manual_seed(6))
     last = {}
@@ -57,7 +58,8 @@ def test_same_seed_same_text_and_interleaved_requests_do_not_mix(pipeline):
         last.update({key: chunk for key, chunk in (("a", a), ("b", b)) if chunk is not None})
         if a is None and b is None:
             break
-    assert last["a"].text == alone and last["b"].text
+    assert last["a"].text == alone and last["b"].text == other
+    assert pipeline.model.pool.qsize() >= 1  # the contexts went back to the pool
 
 
 def test_a_chat_keeps_its_system_prompt_and_drops_the_oldest_turns_to_fit(pipeline):

@@ -11,7 +11,7 @@ import contextlib
 import ctypes
 import os
 import tempfile
-import threading
+import queue
 from pathlib import Path
 
 import numpy as np
@@ -43,22 +43,32 @@ class TorchDecoder:
 class LlamaCppModel:
     """A GGUF file run by llama.cpp (llama-cpp-python), on the CPU threads torch uses.
 
-    One llama.cpp context holds one sequence. Requests that interleave (the queue lets two run) each keep their
-    own tokens, and a decoder that finds the context holding another's sequence evaluates its own again first.
+    A llama.cpp context holds one sequence, so each request decodes in a context of its own, taken from a pool
+    and given back when its decoder is dropped (the weights are memory-mapped once and shared by all).
     """
 
     engine = "llama.cpp"
 
     def __init__(self, path: Path, context_length: int, threads: int | None = None):
-        from llama_cpp import Llama
-
         self.path = Path(path)
         self.threads = threads or max(1, torch.get_num_threads())
-        self.llama = Llama(model_path=str(sixteen_bit_copy(self.path)), n_ctx=context_length, n_threads=self.threads,
-                           n_threads_batch=self.threads, logits_all=False, verbose=False)
+        self.context_length = context_length
+        self.weights = sixteen_bit_copy(self.path)
         self.dtype = f"float16 (from {gguf_quantisation(self.path)})"
-        self.lock = threading.Lock()
-        self.owner: object | None = None
+        self.pool: queue.SimpleQueue = queue.SimpleQueue()
+        self.pool.put(self.new_context())  # the first one at load, so a broken file fails here
+
+    def new_context(self):
+        from llama_cpp import Llama
+
+        return Llama(model_path=str(self.weights), n_ctx=self.context_length, n_threads=self.threads,
+                     n_threads_batch=self.threads, logits_all=False, verbose=False)
+
+    def take(self):
+        try:
+            return self.pool.get_nowait()
+        except queue.Empty:
+            return self.new_context()
 
     def decoder(self) -> "LlamaCppDecoder":
         return LlamaCppDecoder(self)
@@ -66,28 +76,23 @@ class LlamaCppModel:
 
 class LlamaCppDecoder:
     def __init__(self, model: LlamaCppModel):
-        self.model = model
-        self.tokens: list[int] = []
+        self.model, self.llama = model, model.take()
+
+    def __del__(self):
+        self.model.pool.put(self.llama)
 
     def start(self, ids: list[int]) -> torch.Tensor:
-        self.tokens = []
+        self.llama.reset()
         return self._eval(list(ids))
 
     def advance(self, token_id: int) -> torch.Tensor:
         return self._eval([token_id])
 
     def _eval(self, ids: list[int]) -> torch.Tensor:
-        llama = self.model.llama
-        with self.model.lock:
-            if self.model.owner is not self or llama.n_tokens != len(self.tokens):
-                llama.reset()
-                ids, self.tokens = self.tokens + ids, []
-                self.model.owner = self
-            llama.eval(ids)
-            self.tokens += ids
-            # Only the last position's logits are kept (logits_all=False), read straight from llama.cpp's buffer.
-            pointer = llama._ctx.get_logits_ith(-1)
-            logits = np.ctypeslib.as_array(pointer, shape=(llama.n_vocab(),)).astype(np.float32)
+        self.llama.eval(ids)
+        # Only the last position's logits are kept (logits_all=False), read straight from llama.cpp's buffer.
+        pointer = self.llama._ctx.get_logits_ith(-1)
+        logits = np.ctypeslib.as_array(pointer, shape=(self.llama.n_vocab(),)).astype(np.float32)
         return torch.from_numpy(logits)[None, :]
 
 

@@ -103,8 +103,8 @@ def load_with_llama_cpp(name: str, folder: Path, gguf_file: str, checkpoint: str
         log.warning("could not load %s with llama.cpp: %s", name, error)
         raise ModelUnavailableError(f"The model '{name}' failed to load (its GGUF file is damaged or the cache folder "
                                     "is not writable); the other models still work.") from None
-    context = min(model.llama.n_ctx(), MAX_CONTEXT)
-    return LanguageModel(name=name, checkpoint=checkpoint, model=model, tokenizer=tokenizer, context_length=context)
+    return LanguageModel(name=name, checkpoint=checkpoint, model=model, tokenizer=tokenizer,
+                         context_length=model.context_length)
 
 
 def load_with_transformers(name: str, source: str, extra: dict, checkpoint: str, dtype: torch.dtype):

@@ -241,6 +241,12 @@ def stage_line(record: dict, name: str) -> str:
             f"{record['learning_curve'][-1]['step']} steps; {record['hardware']}.")
 
 
+def earlier_lines(training: dict) -> str:
+    """One line per earlier UNet run the weights went through (--init-from), oldest first."""
+    return "".join(f"- UNet, earlier run: {run['wall_seconds'] / 60:.0f} min, {run['steps']} steps; {run['hardware']}; "
+                   f"`{run['command']}`\n" for run in training.get("earlier_runs", []))
+
+
 def render_card(folder: Path, training: dict, evaluation: dict) -> str:
     import json
 
@@ -300,11 +306,11 @@ python -m aigc_demo.data.emoji fetch
 {training['command']}
 ```
 {chr(10).join(stage_line(s, n) for s, n in zip(stages, ('autoencoder', 'decoder only (encoder frozen, so the latents stay)')))}
-- UNet: {training['wall_seconds'] / 60:.0f} min, {training['learning_curve'][-1]['step']} steps of batch {unet_params['batch_size']}; {training['hardware']}.
+{earlier_lines(training)}- UNet{' (continued from the run above)' if training.get('earlier_runs') else ''}: {training['wall_seconds'] / 60:.0f} min, {training['learning_curve'][-1]['step']} steps of batch {unet_params['batch_size']}; {training['hardware']}.
   Settings: {json.dumps(unet_params)}. Continue with `--init-from checkpoints/{folder.name} --vae checkpoints/{folder.name}`.
 
 Validation loss (v-prediction MSE at fixed noise; lower is better) on 256 held-out-concept images and 256
-training images under the unseen caption template:
+training images under the unseen caption template, over the last run (its steps count from its start):
 
 | step | minutes | train loss | held-out concepts | unseen template |
 |---:|---:|---:|---:|---:|

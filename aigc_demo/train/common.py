@@ -38,6 +38,20 @@ def write_training_record(out, family: str, argv: list[str], progress: dict, **f
     (Path(out) / "training.json").write_text(json.dumps(record, indent=1))
 
 
+def earlier_runs(init_from) -> list[dict]:
+    """The runs behind an --init-from checkpoint, oldest first, as its training.json records them (the card's
+    training section lists every run a model's weights went through)."""
+    from pathlib import Path
+
+    if not init_from or not (Path(init_from) / "training.json").is_file():
+        return []
+    record = json.loads((Path(init_from) / "training.json").read_text())
+    curve = record.get("learning_curve") or [{}]
+    summary = {"command": record.get("command"), "wall_seconds": record.get("wall_seconds"),
+               "steps": curve[-1].get("step"), "hardware": record.get("hardware"), "settings": record.get("settings")}
+    return record.get("earlier_runs", []) + [summary]
+
+
 def due(step: int, every: int, max_steps: int) -> bool:
     """Whether a job run every `every` steps (0 = never) falls after 0-based `step`; jobs always run at the end."""
     return bool(every) and ((step + 1) % every == 0 or step + 1 == max_steps)

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from aigc_demo.data import emoji
 from aigc_demo.models import latent_diffusion as ld
 from aigc_demo.train.averaging import update_ema
-from aigc_demo.train.common import start_run, warmup_cosine, write_training_record
+from aigc_demo.train.common import earlier_runs, start_run, warmup_cosine, write_training_record
 from aigc_demo.train.loop import Loop, Progress, add_run_options, load_state, save_state, state_folder
 
 CAPTIONS_PER_IMAGE = 3
@@ -173,6 +173,7 @@ def main(argv: list[str]) -> None:
     args = parse_args(argv)
     accelerator = start_run(args)
     features = smoke_features() if args.smoke else emoji_features(Path(args.vae), args.seed)
+    earlier = earlier_runs(args.init_from)  # read now: --out may be the --init-from folder itself
     subjects = SMOKE_SUBJECTS if args.smoke else emoji.subject_names([record for record, _ in emoji.records()])
     scheduler = ld.build_training_scheduler()
     unet = build_model(args)
@@ -217,7 +218,7 @@ def main(argv: list[str]) -> None:
         save_pipeline(Path(args.out), Path(args.vae), ema, scheduler, args.smoke)
         emoji.write_subjects(Path(args.out), subjects)  # what the stories may ask this model to draw
         write_training_record(args.out, "text-to-image", argv, progress.as_dict(), images=n,
-                              captions_per_image=CAPTIONS_PER_IMAGE, init_from=args.init_from,
+                              captions_per_image=CAPTIONS_PER_IMAGE, init_from=args.init_from, earlier_runs=earlier,
                               settings={k: getattr(args, k) for k in ("block_out_channels", "batch_size", "lr",
                                                                        "caption_drop", "ema_decay", "min_snr",
                                                                        "max_steps")})

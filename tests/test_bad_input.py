@@ -139,7 +139,7 @@ def test_bad_text_on_every_text_endpoint(client, text):
              "/text_to_speech": lambda c: c.predict(text, api_name="/text_to_speech")}
     for endpoint, call in calls.items():
         outcome(call, client)
-    assert client.predict("Emma", max_new_tokens=2, api_name="/generate_text")[0]
+    assert "tokens/s" in client.predict("Emma", max_new_tokens=2, api_name="/generate_text")[1]  # still answering
 
 
 @pytest.mark.parametrize("endpoint, arguments", [
@@ -152,4 +152,4 @@ def test_bad_text_on_every_text_endpoint(client, text):
 ])
 def test_numbers_out_of_range(client, endpoint, arguments):
     outcome(lambda c: c.predict(api_name=endpoint, **arguments), client)
-    assert client.predict("Emma", max_new_tokens=2, api_name="/generate_text")[0]
+    assert "tokens/s" in client.predict("Emma", max_new_tokens=2, api_name="/generate_text")[1]  # still answering

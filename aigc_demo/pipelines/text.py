@@ -92,7 +92,7 @@ class TextGenerationPipeline:
         """`prompt` is text, or a chat as a list of {"role", "content"} messages for models with a chat template."""
         # 1. Encode the prompt (with the chat template for instruction-tuned models) and fit the context.
         prompt_ids, truncated, max_new = self.encode_prompt(prompt, settings.max_new_tokens)
-        decoder = decoder_for(self.model)
+        decoder, stop_ids = decoder_for(self.model), self.stop_ids
         all_ids = torch.tensor([prompt_ids], dtype=torch.long)
         new_ids: list[int] = []
         start = time.perf_counter()
@@ -102,7 +102,7 @@ class TextGenerationPipeline:
             if should_stop():
                 break
             next_id = sample_next(check_finite(logits, "logits"), all_ids, settings, generator)
-            if next_id in self.stop_ids:
+            if next_id in stop_ids:
                 break
             new_ids.append(next_id)
             all_ids = torch.cat([all_ids, torch.tensor([[next_id]])], dim=1)
